@@ -1,0 +1,340 @@
+// How a plugin library describes itself and exports its stages.
+//
+// A plugin library defines one function that returns a PluginDescriptor and exports it with
+// PIPEHOST_PLUGIN:
+//
+//     pipehost::PluginDescriptor describe() {
+//       pipehost::PluginDescriptor plugin{"csv-io", "1.0.0", "CSV source and sink (RFC 4180)"};
+//       plugin.add<CsvSource>(kSourceSchema, "Reads a CSV file");
+//       plugin.add<CsvSink>(kSinkSchema, "Writes a CSV file");
+//       return plugin;
+//     }
+//     PIPEHOST_PLUGIN(describe)
+//
+// The host finds the exported entry point, checks the ABI handshake (magic, ABI version, C++
+// standard library) in a plain C struct before it touches any C++ type, then calls `describe`.
+// Each stage class derives from one interface in stages.hpp and has a constructor taking
+// `const StageContext&`. The SDK wraps it so no exception ever leaves the plugin: a throwing
+// constructor or method becomes a fatal Status with the exception's message.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "pipehost/stages.hpp"
+#include "pipehost/status.hpp"
+#include "pipehost/version.hpp"
+
+namespace pipehost {
+
+/// One stage a plugin provides, with its config schema and its factory.
+struct StageDescriptor {
+  StageKind kind = StageKind::source;
+  std::string description;
+  /// JSON Schema (draft 2020-12 subset: type, properties, required, additionalProperties, enum,
+  /// items, minimum, maximum, minItems, maxItems, default, description, and `"format": "path"`) of
+  /// the stage's config section, without the "plugin" key. The host validates configs against it.
+  std::string config_schema;
+  /// Creates a stage object; never throws.
+  std::function<Status(const StageContext&, std::unique_ptr<Stage>&)> create;
+};
+
+/// What a plugin library is and what it provides.
+struct PluginDescriptor {
+  /// Name used in configs ("plugin": "csv-io"). Unique among loaded plugins.
+  std::string name;
+  std::string version;
+  std::string description;
+  std::vector<StageDescriptor> stages;
+
+  /// Registers `Impl` (derived from Source, RequestBuilder, Provider, Parser, Sink or Logger).
+  template <class Impl>
+  PluginDescriptor& add(std::string config_schema, std::string stage_description = {});
+};
+
+namespace detail {
+
+/// Runs `f`, turning any exception into a fatal Status.
+template <class F>
+Status guard(F&& f) noexcept {
+  try {
+    return std::forward<F>(f)();
+  } catch (const std::exception& e) {
+    return Status::fatal(e.what());
+  } catch (...) {
+    return Status::fatal("unknown exception");
+  }
+}
+
+template <class Impl>
+class GuardedSource final : public Source {
+ public:
+  explicit GuardedSource(const StageContext& context) : impl_(context) {}
+  Status open(std::vector<std::string>& columns) override {
+    return guard([&] { return impl_.open(columns); });
+  }
+  Status read(std::vector<Row>& batch, std::size_t max_rows) override {
+    return guard([&] { return impl_.read(batch, max_rows); });
+  }
+
+ private:
+  Impl impl_;
+};
+
+template <class Impl>
+class GuardedRequestBuilder final : public RequestBuilder {
+ public:
+  explicit GuardedRequestBuilder(const StageContext& context) : impl_(context) {}
+  Status bind(const std::vector<std::string>& columns) override {
+    return guard([&] { return impl_.bind(columns); });
+  }
+  Status build(const Row& row, Request& request) override {
+    return guard([&] { return impl_.build(row, request); });
+  }
+
+ private:
+  Impl impl_;
+};
+
+template <class Impl>
+class GuardedProvider final : public Provider {
+ public:
+  explicit GuardedProvider(const StageContext& context) : impl_(context) {}
+  Status capabilities(ProviderCapabilities& out) override {
+    return guard([&] { return impl_.capabilities(out); });
+  }
+  Status start() override {
+    return guard([&] { return impl_.start(); });
+  }
+  Status encoded_size(const Request& request, std::uint64_t& bytes) override {
+    return guard([&] { return impl_.encoded_size(request, bytes); });
+  }
+  Status submit(const std::string& display_name, const std::vector<Request>& requests,
+                std::string& handle) override {
+    return guard([&] { return impl_.submit(display_name, requests, handle); });
+  }
+  Status poll(const std::string& handle, JobStatus& status) override {
+    return guard([&] { return impl_.poll(handle, status); });
+  }
+  Status fetch(const std::string& handle, const std::function<Status(Response&&)>& on_response) override {
+    return guard([&] { return impl_.fetch(handle, on_response); });
+  }
+  Status cancel(const std::string& handle) override {
+    return guard([&] { return impl_.cancel(handle); });
+  }
+  Status find(const std::string& display_name, std::string& handle) override {
+    return guard([&] { return impl_.find(display_name, handle); });
+  }
+  Status call(const Request& request, Response& response) override {
+    return guard([&] { return impl_.call(request, response); });
+  }
+
+ private:
+  Impl impl_;
+};
+
+template <class Impl>
+class GuardedParser final : public Parser {
+ public:
+  explicit GuardedParser(const StageContext& context) : impl_(context) {}
+  Status columns(std::vector<std::string>& out) override {
+    return guard([&] { return impl_.columns(out); });
+  }
+  Status parse(std::string_view text, std::vector<std::string>& fields) override {
+    return guard([&] { return impl_.parse(text, fields); });
+  }
+
+ private:
+  Impl impl_;
+};
+
+template <class Impl>
+class GuardedSink final : public Sink {
+ public:
+  explicit GuardedSink(const StageContext& context) : impl_(context) {}
+  Status open(const std::vector<std::string>& columns) override {
+    return guard([&] { return impl_.open(columns); });
+  }
+  Status write(const std::vector<Row>& rows) override {
+    return guard([&] { return impl_.write(rows); });
+  }
+  Status commit() override {
+    return guard([&] { return impl_.commit(); });
+  }
+
+ private:
+  Impl impl_;
+};
+
+template <class Impl>
+class GuardedLogger final : public Logger {
+ public:
+  explicit GuardedLogger(const StageContext& context) : impl_(context) {}
+  Status start() override {
+    return guard([&] { return impl_.start(); });
+  }
+  Status log(const CallEvent& event) override {
+    return guard([&] { return impl_.log(event); });
+  }
+  Status flush(std::uint64_t& delivered, std::uint64_t& set_aside) override {
+    return guard([&] { return impl_.flush(delivered, set_aside); });
+  }
+
+ private:
+  Impl impl_;
+};
+
+/// The guarded wrapper type for a stage implementation.
+template <class Impl>
+auto guarded_type() {
+  if constexpr (std::is_base_of_v<Source, Impl>) return std::type_identity<GuardedSource<Impl>>{};
+  else if constexpr (std::is_base_of_v<RequestBuilder, Impl>) return std::type_identity<GuardedRequestBuilder<Impl>>{};
+  else if constexpr (std::is_base_of_v<Provider, Impl>) return std::type_identity<GuardedProvider<Impl>>{};
+  else if constexpr (std::is_base_of_v<Parser, Impl>) return std::type_identity<GuardedParser<Impl>>{};
+  else if constexpr (std::is_base_of_v<Sink, Impl>) return std::type_identity<GuardedSink<Impl>>{};
+  else if constexpr (std::is_base_of_v<Logger, Impl>) return std::type_identity<GuardedLogger<Impl>>{};
+  else static_assert(sizeof(Impl) == 0, "a stage must derive from a pipehost stage interface");
+}
+
+}  // namespace detail
+
+template <class Impl>
+PluginDescriptor& PluginDescriptor::add(std::string config_schema, std::string stage_description) {
+  using Guarded = typename decltype(detail::guarded_type<Impl>())::type;
+  static_assert(std::is_constructible_v<Impl, const StageContext&>,
+                "a stage needs a constructor taking const pipehost::StageContext&");
+  StageDescriptor stage;
+  stage.kind = Impl::kKind;
+  stage.description = std::move(stage_description);
+  stage.config_schema = std::move(config_schema);
+  stage.create = [](const StageContext& context, std::unique_ptr<Stage>& out) -> Status {
+    return detail::guard([&] {
+      out = std::make_unique<Guarded>(context);
+      return Status::ok();
+    });
+  };
+  stages.push_back(std::move(stage));
+  return *this;
+}
+
+}  // namespace pipehost
+
+extern "C" {
+
+/// The plain-C handshake every plugin exports (through PIPEHOST_PLUGIN). The host reads and checks
+/// these fields before it calls `describe` or touches any C++ type. Fields are only ever appended;
+/// `struct_size` tells the host which ones a plugin has.
+struct PipehostPluginEntry {
+  /// Always kPipehostPluginMagic; anything else is not a pipehost plugin.
+  std::uint32_t magic;
+  std::uint32_t struct_size;
+  std::uint32_t abi_major;
+  std::uint32_t abi_minor;
+  /// pipehost::StdLib the plugin was built with.
+  std::uint32_t stdlib;
+  /// _GLIBCXX_USE_CXX11_ABI (1 = std::string with small-buffer ABI), -1 when not libstdc++.
+  std::int32_t cxx11_abi;
+  /// __GLIBCXX__ (release date) or _LIBCPP_VERSION.
+  std::uint32_t stdlib_version;
+  /// pipehost::kSdkVersion at build time.
+  const char* sdk_version;
+  /// Compiler that built the plugin (__VERSION__).
+  const char* compiler;
+  /// Fills `*out` with the plugin's descriptor (owned by the plugin, alive until unload) and
+  /// returns null, or returns an error message (owned by the plugin) when describing failed.
+  const char* (*describe)(const pipehost::PluginDescriptor** out) noexcept;
+};
+
+}  // extern "C"
+
+namespace pipehost {
+
+/// Marks a PipehostPluginEntry ("PHPL").
+inline constexpr std::uint32_t kPipehostPluginMagic = 0x5048504cu;
+/// Name of the exported entry function.
+inline constexpr const char* kPluginEntrySymbol = "pipehost_plugin_entry";
+
+namespace detail {
+
+constexpr StdLib built_stdlib() {
+#if defined(_LIBCPP_VERSION)
+  return StdLib::libcxx;
+#elif defined(__GLIBCXX__)
+  return StdLib::libstdcxx;
+#else
+  return StdLib::unknown;
+#endif
+}
+
+constexpr std::int32_t built_cxx11_abi() {
+#if defined(_GLIBCXX_USE_CXX11_ABI)
+  return _GLIBCXX_USE_CXX11_ABI;
+#else
+  return -1;
+#endif
+}
+
+constexpr std::uint32_t built_stdlib_version() {
+#if defined(_LIBCPP_VERSION)
+  return _LIBCPP_VERSION;
+#elif defined(__GLIBCXX__)
+  return __GLIBCXX__;
+#else
+  return 0;
+#endif
+}
+
+template <PluginDescriptor (*Describe)()>
+const char* describe_once(const PluginDescriptor** out) noexcept {
+  static std::string error;
+  static std::unique_ptr<PluginDescriptor> descriptor;
+  try {
+    if (!descriptor) descriptor = std::make_unique<PluginDescriptor>(Describe());
+    *out = descriptor.get();
+    return nullptr;
+  } catch (const std::exception& e) {
+    error = e.what();
+  } catch (...) {
+    error = "unknown exception";
+  }
+  return error.c_str();
+}
+
+template <PluginDescriptor (*Describe)()>
+const PipehostPluginEntry* plugin_entry() noexcept {
+  static const PipehostPluginEntry entry{
+      kPipehostPluginMagic,
+      static_cast<std::uint32_t>(sizeof(PipehostPluginEntry)),
+      kAbiMajor,
+      kAbiMinor,
+      static_cast<std::uint32_t>(built_stdlib()),
+      built_cxx11_abi(),
+      built_stdlib_version(),
+      kSdkVersion,
+      __VERSION__,
+      &describe_once<Describe>,
+  };
+  return &entry;
+}
+
+}  // namespace detail
+}  // namespace pipehost
+
+#if defined(_WIN32)
+#define PIPEHOST_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define PIPEHOST_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+/// Exports the plugin described by `describe_function` (a `pipehost::PluginDescriptor()` function).
+/// Use once per library, at namespace scope.
+#define PIPEHOST_PLUGIN(describe_function)                                              \
+  extern "C" PIPEHOST_PLUGIN_EXPORT const PipehostPluginEntry* pipehost_plugin_entry() noexcept { \
+    return ::pipehost::detail::plugin_entry<&describe_function>();                      \
+  }
