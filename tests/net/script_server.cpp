@@ -133,10 +133,12 @@ TestCertificates make_test_certificates(const std::string& dir, const std::vecto
   }
   std::string quiet = " >/dev/null 2>&1";
   std::string commands[] = {
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=pipehost-test-ca -keyout " + dir +
-          "/ca.key -out " + out.ca_file + quiet,
-      "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=pipehost-test-server -keyout " + out.key_file +
-          " -out " + dir + "/server.csr" + quiet,
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "
+      "/CN=pipehost-test-ca -keyout " +
+          dir + "/ca.key -out " + out.ca_file + quiet,
+      "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=pipehost-test-server "
+      "-keyout " +
+          out.key_file + " -out " + dir + "/server.csr" + quiet,
       "openssl x509 -req -in " + dir + "/server.csr -CA " + out.ca_file + " -CAkey " + dir +
           "/ca.key -CAcreateserial -days 2 -extfile " + dir + "/ext.cnf -out " + out.cert_file + quiet,
   };
