@@ -192,20 +192,25 @@ EmulatorProcess::EmulatorProcess(EmulatorOptions options) : options_(std::move(o
   ca_file_ = value_after("ca_file: ");
 }
 
-EmulatorProcess::~EmulatorProcess() {
-  if (pid_ > 0) {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+int EmulatorProcess::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
     }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+EmulatorProcess::~EmulatorProcess() {
+  stop();
   std::error_code ignored;
   if (!std::getenv("PIPEHOST_KEEP_TEST_DIRS")) std::filesystem::remove_all(state_dir_, ignored);
 }
