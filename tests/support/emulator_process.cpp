@@ -19,6 +19,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -210,7 +211,11 @@ int EmulatorProcess::stop() {
 }
 
 EmulatorProcess::~EmulatorProcess() {
-  stop();
+  if (pid_ > 0) {
+    // A crash or a sanitizer report in the emulator shows up as a non-zero exit: fail the test.
+    int exit_code = stop();
+    if (exit_code != 0) ADD_FAILURE() << "pipehost-emulator exited with code " << exit_code << " on SIGTERM";
+  }
   std::error_code ignored;
   if (!std::getenv("PIPEHOST_KEEP_TEST_DIRS")) std::filesystem::remove_all(state_dir_, ignored);
 }

@@ -35,7 +35,7 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 class EmulatorProcess {
  public:
   explicit EmulatorProcess(EmulatorOptions options = {});
-  ~EmulatorProcess();  // SIGTERM, wait, remove its state dir
+  ~EmulatorProcess();  // SIGTERM, wait (a non-zero exit fails the test), remove its state dir
   EmulatorProcess(const EmulatorProcess&) = delete;
   EmulatorProcess& operator=(const EmulatorProcess&) = delete;
 
