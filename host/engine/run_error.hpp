@@ -1,0 +1,20 @@
+// A run that cannot go on: a stage failed fatally, or the run was cancelled.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace pipehost::engine {
+
+class RunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The run stopped because it was cancelled (Ctrl-C); everything done so far is kept.
+class RunCancelled : public RunError {
+ public:
+  RunCancelled() : RunError("cancelled") {}
+};
+
+}  // namespace pipehost::engine
