@@ -62,16 +62,6 @@ std::string usage_text() {
 CliOptions parse_command_line(int argc, const char* const argv[]) {
   CliOptions result;
   std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && !args.front().empty() && args.front()[0] != '-') {
-    if (std::find(kCommands.begin(), kCommands.end(), args.front()) != kCommands.end()) {
-      result.command = args.front();
-      args.erase(args.begin());
-    } else if (args.front().find('.') == std::string::npos && args.front().find('/') == std::string::npos) {
-      throw UsageError("unknown command \"" + args.front() + "\"" + config::did_you_mean(args.front(), kCommands) +
-                       "; commands: run, validate, plugins, status, export, cancel");
-    }
-  }
-
   po::options_description hidden;
   hidden.add_options()("positional", po::value<std::vector<std::string>>());
   po::options_description all;
@@ -103,6 +93,16 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
 
   std::vector<std::string> words;
   if (vm.count("positional")) words = vm["positional"].as<std::vector<std::string>>();
+  // The command is the first word, wherever it stands among the options.
+  if (!words.empty()) {
+    if (std::find(kCommands.begin(), kCommands.end(), words.front()) != kCommands.end()) {
+      result.command = words.front();
+      words.erase(words.begin());
+    } else if (words.front().find('.') == std::string::npos && words.front().find('/') == std::string::npos) {
+      throw UsageError("unknown command \"" + words.front() + "\"" + config::did_you_mean(words.front(), kCommands) +
+                       "; commands: run, validate, plugins, status, export, cancel");
+    }
+  }
   if (result.command == "plugins") {
     if (words.size() > 1) throw UsageError("plugins takes at most one plugin name");
     if (!words.empty()) result.plugin_name = words.front();

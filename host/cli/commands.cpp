@@ -5,6 +5,8 @@
 #include <iostream>
 #include <thread>
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "cli/exit_codes.hpp"
@@ -12,6 +14,7 @@
 #include "cli/plugin_listing.hpp"
 #include "config/run_config.hpp"
 #include "engine/copy_run.hpp"
+#include "engine/model_run.hpp"
 #include "engine/pipeline.hpp"
 #include "engine/run_error.hpp"
 #include "loader/plugin_registry.hpp"
@@ -131,6 +134,22 @@ int validate_command(const CliOptions& options) {
   return kExitOk;
 }
 
+void print_report(const engine::RunReport& report, const config::RunConfig& config) {
+  std::cout << "rows: " << report.rows_total << " total, " << report.rows_ok << " ok, " << report.rows_failed
+            << " failed, " << report.rows_pending << " pending\n"
+            << "tokens: " << report.tokens.prompt << " prompt (" << report.tokens.cached << " cached), "
+            << report.tokens.output << " output, " << report.tokens.thoughts << " thinking\n"
+            << "cost: " << report.cost << " (" << config.settings.model << ", " << config.settings.mode << " pricing)\n";
+  for (const auto& sink : config.sinks) {
+    if (auto* path = sink.options.if_contains("path"); path && path->is_string()) {
+      std::filesystem::path p(std::string(path->get_string()));
+      std::cout << "output: " << (p.is_relative() ? config.dir / p : p).lexically_normal().string() << "\n";
+    }
+  }
+  if (!report.failures_file.empty()) std::cout << "failures: " << report.failures_file.string() << "\n";
+  std::cout << "summary: " << report.summary_file.string() << "\n";
+}
+
 int run_command_impl(const CliOptions& options) {
   auto config = load_config(options);
   auto registry = load_plugins(options, true);
@@ -143,7 +162,48 @@ int run_command_impl(const CliOptions& options) {
     spdlog::info("copied {} rows to {} sink(s)", rows, pipeline.sinks.size());
     return kExitOk;
   }
-  throw engine::RunError("model runs are not implemented yet");
+  engine::RunOptions run_options;
+  run_options.limit = options.limit;
+  run_options.dry_run = options.dry_run;
+  run_options.rerun_changed = options.rerun_changed;
+  run_options.accept_changed = options.accept_changed;
+  run_options.live_progress = !options.no_progress && isatty(STDERR_FILENO);
+  auto report = engine::run_model(config, pipeline, run, run_options);
+  if (options.dry_run) {
+    std::cout << report.estimate << "\n";
+    return kExitOk;
+  }
+  print_report(report, config);
+  return report.rows_failed ? kExitRowsFailed : kExitOk;
+}
+
+int export_command(const CliOptions& options) {
+  auto config = load_config(options);
+  auto registry = load_plugins(options, true);
+  services::RunServices run(config.settings.state_dir);
+  CancelOnSignal cancel_on_signal(run);
+  auto pipeline = engine::assemble_pipeline(config, *registry, run);
+  if (!config.has_model()) throw config::ConfigError(config.file.string() + ": export needs a config with a model (request, provider, parser)");
+  auto report = engine::export_run(config, pipeline, run);
+  print_report(report, config);
+  return kExitOk;
+}
+
+int status_command(const CliOptions& options) {
+  auto config = load_config(options);
+  std::cout << engine::status_text(config, options.json);
+  return kExitOk;
+}
+
+int cancel_command(const CliOptions& options) {
+  auto config = load_config(options);
+  auto registry = load_plugins(options, true);
+  services::RunServices run(config.settings.state_dir);
+  auto pipeline = engine::assemble_pipeline(config, *registry, run);
+  if (!config.has_model()) throw config::ConfigError(config.file.string() + ": cancel needs a config with a provider");
+  auto cancelled = engine::cancel_run(config, pipeline, run);
+  std::cout << "cancelled " << cancelled << " job(s) at the provider; their rows will be sent again by the next run\n";
+  return kExitOk;
 }
 
 }  // namespace
@@ -160,12 +220,18 @@ int run_command(const CliOptions& options) {
     if (options.command == "plugins") return plugins_command(options);
     if (options.command == "validate") return validate_command(options);
     if (options.command == "run") return run_command_impl(options);
-    std::cerr << "pipehost: the " << options.command << " command is not implemented yet\n";
+    if (options.command == "export") return export_command(options);
+    if (options.command == "status") return status_command(options);
+    if (options.command == "cancel") return cancel_command(options);
+    std::cerr << "pipehost: unknown command " << options.command << "\n";
     return kExitUsage;
   } catch (const config::ConfigError& e) {
     std::cerr << "pipehost: " << e.what() << "\n";
     return kExitUsage;
   } catch (const loader::StageCreationError& e) {
+    std::cerr << "pipehost: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const engine::InputError& e) {
     std::cerr << "pipehost: " << e.what() << "\n";
     return kExitUsage;
   } catch (const engine::RunCancelled&) {

@@ -66,8 +66,8 @@ class Assembler {
     bound.services = std::make_unique<services::PluginServices>(run_, prepared.instance);
     bound.plugin = prepared.plugin;
     bound.pointer = prepared.section->pointer;
-    StageContext context{bound.services.get(), json::serialize(prepared.options), config_.dir.string(),
-                         prepared.section->pointer};
+    bound.config_json = json::serialize(prepared.options);
+    StageContext context{bound.services.get(), bound.config_json, config_.dir.string(), prepared.section->pointer};
     bound.stage = loader::create_stage_as<Interface>(*prepared.plugin, *prepared.stage, context);
     return bound;
   }

@@ -22,8 +22,12 @@ struct BoundStage {
   const loader::LoadedPlugin* plugin = nullptr;
   /// JSON pointer of its config section, e.g. "/sinks/0".
   std::string pointer;
+  /// The section as the stage received it (validated, paths resolved, "plugin" removed).
+  std::string config_json;
 
   Interface* operator->() const { return stage.get(); }
+  /// "/sinks/0 (csv-io)", for messages.
+  std::string label() const { return pointer + " (" + plugin->name() + ")"; }
 };
 
 struct Pipeline {

@@ -11,6 +11,12 @@ class RunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The input is unusable (malformed rows, duplicate keys): nothing was sent.
+class InputError : public RunError {
+ public:
+  using RunError::RunError;
+};
+
 /// The run stopped because it was cancelled (Ctrl-C); everything done so far is kept.
 class RunCancelled : public RunError {
  public:
