@@ -157,7 +157,10 @@ class Search {
         check_(check),
         storage_(std::move(storage)),
         options_(options),
-        parser_(storage_, parse_options(options), scratch_.data(), scratch_.size()) {}
+        parser_(storage_, parse_options(options), scratch_.data(), scratch_.size()),
+        // The result holds its value in the caller's storage, so moving the accepted tree into it is a
+        // pointer swap instead of a deep copy into the default allocator.
+        result_{.value = json::value(storage_), .error = {}} {}
 
   Extraction run() {
     if (try_bare() || try_fences() || try_prose()) return std::move(result_);
