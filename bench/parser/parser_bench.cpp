@@ -5,13 +5,12 @@
 //
 // Prints answers/s and MB/s per CPU-second of the measuring thread (robust on a shared machine; wall
 // time is shown too), overall and per answer shape. Peak RSS: run it under /usr/bin/time -v.
-#include <time.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <time.h>
 #include <vector>
 
 #include "markdown_json_parser.hpp"
@@ -52,7 +51,8 @@ class AnswerGenerator {
     field(object, "genre", one_of(kGenres), sep, nl);
     object += std::string("\"subgenres\"") + sep + "[";
     const std::size_t count = 1 + pick(3);
-    for (std::size_t i = 0; i < count; ++i) object += (i ? ", \"" : "\"") + std::string(one_of(kSubgenres)) + "\"";
+    for (std::size_t i = 0; i < count; ++i)
+      object += (i ? ", \"" : "\"") + std::string(one_of(kSubgenres)) + "\"";
     object += std::string("],") + nl;
     field(object, "energy", one_of(kEnergy), sep, nl);
     field(object, "mood", one_of(kMoods), sep, nl);
@@ -66,9 +66,11 @@ class AnswerGenerator {
   }
 
  private:
-  static constexpr const char* kGenres[] = {"Rock", "Pop", "Hip Hop", "R&B", "Country", "Soul", "Funk", "Disco"};
-  static constexpr const char* kSubgenres[] = {"Hard Rock", "Soft Rock", "Dance-Pop", "Trap", "Neo Soul",
-                                               "Outlaw Country", "Synth-pop", "Motown", "Boom Bap", "Yacht Rock"};
+  static constexpr const char* kGenres[] = {"Rock",    "Pop",  "Hip Hop", "R&B",
+                                            "Country", "Soul", "Funk",    "Disco"};
+  static constexpr const char* kSubgenres[] = {"Hard Rock", "Soft Rock",      "Dance-Pop", "Trap",
+                                               "Neo Soul",  "Outlaw Country", "Synth-pop", "Motown",
+                                               "Boom Bap",  "Yacht Rock"};
   static constexpr const char* kEnergy[] = {"High", "Medium", "Low"};
   static constexpr const char* kMoods[] = {"Joyful", "Melancholic", "Defiant", "Romantic", "Nostalgic"};
   static constexpr const char* kAccessibility[] = {"Eclectic", "Timeless", "Commercial", "Cheesy"};
@@ -76,10 +78,11 @@ class AnswerGenerator {
   static constexpr const char* kIntros[] = {"", "Here is the classification:\n\n",
                                             "Sure! Based on the artist and title, here is my analysis.\n"};
   static constexpr const char* kOutros[] = {"", "\n", "\n\nLet me know if you want more detail on the era."};
-  static constexpr const char* kWords[] = {
-      "the",     "song",       "chart",    "\\\"hook\\\"", "groove",    "lyrics",  "ballad",   "producer",
-      "release", "radio",      "guitar",   "synth",        "chorus",    "decade",  "audience", "influence",
-      "tempo",   "caf\xC3\xA9", "Beyonc\xC3\xA9", "band",   "vocals\\n", "anthem", "sampled",  "billboard"};
+  static constexpr const char* kWords[] = {"the",       "song",   "chart",       "\\\"hook\\\"",   "groove",
+                                           "lyrics",    "ballad", "producer",    "release",        "radio",
+                                           "guitar",    "synth",  "chorus",      "decade",         "audience",
+                                           "influence", "tempo",  "caf\xC3\xA9", "Beyonc\xC3\xA9", "band",
+                                           "vocals\\n", "anthem", "sampled",     "billboard"};
 
   std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(random_); }
   template <std::size_t N>
@@ -96,7 +99,8 @@ class AnswerGenerator {
     return text;
   }
 
-  static void field(std::string& out, const char* name, const std::string& value, const char* sep, const char* nl) {
+  static void field(std::string& out, const char* name, const std::string& value, const char* sep,
+                    const char* nl) {
     out += "\"";
     out += name;
     out += "\"";
@@ -116,7 +120,7 @@ double thread_cpu_seconds() {
 }
 
 struct Measurement {
-  double seconds = 0;      ///< thread CPU time
+  double seconds = 0;  ///< thread CPU time
   double wall_seconds = 0;
   std::size_t answers = 0;
   std::size_t bytes = 0;
@@ -140,9 +144,11 @@ Measurement measure(const AnswerParser& parser, const std::vector<std::string>& 
 }
 
 void report(const char* label, const Measurement& m) {
-  std::printf("%-20s %8zu answers  cpu %6.3f s  %8.0f answers/s  %6.1f MB/s  (wall %6.3f s)  avg %4zu B  failed %zu\n",
-              label, m.answers, m.seconds, m.answers / m.seconds, m.bytes / m.seconds / 1e6, m.wall_seconds,
-              m.bytes / m.answers, m.failed);
+  std::printf(
+      "%-20s %8zu answers  cpu %6.3f s  %8.0f answers/s  %6.1f MB/s  (wall %6.3f s)  avg %4zu B  failed "
+      "%zu\n",
+      label, m.answers, m.seconds, m.answers / m.seconds, m.bytes / m.seconds / 1e6, m.wall_seconds,
+      m.bytes / m.answers, m.failed);
 }
 
 }  // namespace

@@ -79,7 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::vector<std::string> fields;
   const pipehost::Status status = parser.parse(text, fields);
-  if (status) require(fields.size() == parser.columns().size());
-  else require(status.is_retry() && !status.message().empty());
+  if (status)
+    require(fields.size() == parser.columns().size());
+  else
+    require(status.is_retry() && !status.message().empty());
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value_to.hpp>
 #include <gtest/gtest.h>
@@ -195,6 +196,20 @@ TEST(Extraction, CheckMayRewriteTheAcceptedObject) {
   const Extraction found = pipehost::markdown_json::extract_json_object("```json\n{\"a\": 1}\n```", check);
   ASSERT_TRUE(found.ok);
   EXPECT_EQ(found.value, json::parse(R"({"a": 1, "seen": true})"));
+}
+
+TEST(Extraction, AcceptedValueLivesInTheCallersStorage) {
+  // Moving the tree into a value with other storage would deep-copy it on every answer (the hot path
+  // relies on this to stay allocation-free).
+  boost::json::monotonic_resource resource;
+  const boost::json::storage_ptr storage(&resource);
+  const auto accept = [](json::object&) { return std::string(); };
+  for (const std::string& answer : {kRock, "```json\n" + kRock + "\n```", "prose " + kRock}) {
+    const Extraction found = pipehost::markdown_json::extract_json_object(answer, accept, storage);
+    ASSERT_TRUE(found.ok);
+    EXPECT_EQ(found.value.storage().get(), storage.get()) << answer;
+    EXPECT_EQ(found.value.at("subgenres").storage().get(), storage.get()) << answer;
+  }
 }
 
 TEST(Extraction, ManyUnclosedBracesStayFast) {
