@@ -6,11 +6,9 @@ namespace {
 
 pipehost::PluginDescriptor describe() {
   pipehost::PluginDescriptor plugin{
-      "markdown-json-parser",
-      "1.0.0",
+      "markdown-json-parser", "1.0.0",
       "Finds the JSON object in a model answer (bare, markdown-fenced or in prose), "
-      "checks it against the response schema and maps it to columns",
-      {}};
+      "checks it against the response schema and maps it to columns"};
   plugin.add<pipehost::markdown_json::MarkdownJsonParser>(
       pipehost::markdown_json::MarkdownJsonParser::kConfigSchema,
       "Model answer text -> one column per top-level response schema property");

@@ -6,11 +6,9 @@ namespace {
 
 pipehost::PluginDescriptor describe() {
   pipehost::PluginDescriptor plugin{
-      "prompt-template",
-      "1.0.0",
+      "prompt-template", "1.0.0",
       "Builds one request per row: shared system instruction, user message from a {{column}} template, "
-      "response schema, generation settings and tools",
-      {}};
+      "response schema, generation settings and tools"};
   plugin.add<pipehost::prompt_template::PromptTemplate>(
       pipehost::prompt_template::PromptTemplate::kConfigSchema,
       "Row -> request from a system file and a user template");
