@@ -1,0 +1,147 @@
+#include "csv_row_reader.hpp"
+
+#include <stdexcept>
+#include <unordered_map>
+
+#include "io_support/message_text.hpp"
+
+namespace pipehost::csv {
+
+CsvRowReader::CsvRowReader(CsvReadOptions options) : options_(std::move(options)) {}
+
+std::vector<std::string> CsvRowReader::open(std::unique_ptr<io::ByteInput> input, std::string name) {
+  CsvRecordReader::Options record_options;
+  record_options.dialect = options_.dialect;
+  record_options.invalid_utf8 = options_.invalid_utf8;
+  record_options.buffer_bytes = options_.buffer_bytes;
+  record_options.max_row_bytes = options_.max_row_bytes;
+  records_.reset();
+  records_.emplace(std::move(input), std::move(name), record_options);
+  keys_.clear();
+  first_row_.reset();
+  row_number_ = 0;
+  counts_ = {};
+  error_.clear();
+  try {
+    take_header();
+    find_key_column();
+    if (first_row_) check_row(*first_row_);
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    throw;
+  }
+  return columns_;
+}
+
+void CsvRowReader::take_header() {
+  const std::string& name = records_->name();
+  if (options_.header) {
+    if (!records_->next(columns_)) {
+      throw std::runtime_error(name + ":1:1: no header row: the file is empty");
+    }
+    if (records_->replaced_invalid_utf8()) ++counts_.utf8_replaced;
+    std::unordered_map<std::string_view, std::size_t> seen;
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+      auto [it, inserted] = seen.emplace(columns_[i], i);
+      if (!inserted) {
+        throw std::runtime_error(records_->field_location(i) + ": duplicate column name " +
+                                 io::quote_for_message(columns_[i]) + " (also column " +
+                                 std::to_string(it->second + 1) + ")");
+      }
+    }
+  } else if (!options_.columns.empty()) {
+    columns_ = options_.columns;
+  } else {
+    // The first record tells how many columns there are; keep it for the first read().
+    first_row_.emplace();
+    if (!records_->next(first_row_->values)) {
+      throw std::runtime_error(name +
+                               ":1:1: the file is empty, so it cannot tell its columns; set \"columns\"");
+    }
+    columns_.clear();
+    for (std::size_t i = 1; i <= first_row_->values.size(); ++i)
+      columns_.push_back("column_" + std::to_string(i));
+  }
+}
+
+void CsvRowReader::find_key_column() {
+  has_key_column_ = !options_.key_column.empty();
+  if (!has_key_column_) return;
+  for (key_index_ = 0; key_index_ < columns_.size(); ++key_index_) {
+    if (columns_[key_index_] == options_.key_column) return;
+  }
+  std::string listed;
+  for (const std::string& column : columns_)
+    listed += (listed.empty() ? "" : ", ") + io::quote_for_message(column);
+  throw std::runtime_error(records_->name() + ":1:1: key column " +
+                           io::quote_for_message(options_.key_column) + " is not among the columns (" +
+                           listed + ")");
+}
+
+void CsvRowReader::read(std::vector<Row>& batch, std::size_t max_rows) {
+  if (!error_.empty()) throw std::runtime_error(error_);
+  if (!records_) throw std::logic_error("CsvRowReader::read before open");
+  try {
+    std::size_t count = 0;
+    while (count < max_rows) {
+      if (count == batch.size()) batch.emplace_back();
+      if (first_row_) {
+        batch[count] = std::move(*first_row_);
+        first_row_.reset();
+      } else if (!next_row(batch[count])) {
+        break;
+      }
+      ++count;
+    }
+    batch.resize(count);
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    throw;
+  }
+}
+
+bool CsvRowReader::next_row(Row& row) {
+  if (!records_->next(row.values)) return false;
+  check_row(row);
+  return true;
+}
+
+void CsvRowReader::check_row(Row& row) {
+  row.line = records_->line();
+  if (records_->replaced_invalid_utf8()) ++counts_.utf8_replaced;
+  fit_to_columns(row.values);
+  ++row_number_;
+  ++counts_.rows;
+  if (!has_key_column_) {
+    io::RowKeys::row_number_key(row_number_, row.key);
+    return;
+  }
+  row.key = row.values[key_index_];
+  std::string problem = keys_.check(row.key, options_.key_column, row.line);
+  if (!problem.empty()) throw std::runtime_error(records_->field_location(key_index_) + ": " + problem);
+}
+
+void CsvRowReader::fit_to_columns(std::vector<std::string>& values) {
+  std::size_t have = values.size();
+  std::size_t want = columns_.size();
+  if (have == want) return;
+  std::string counts = "row has " + std::to_string(have) + (have == 1 ? " field" : " fields") + " but " +
+                       (options_.header ? "the header has " : "there are ") + std::to_string(want) +
+                       (options_.header ? "" : " columns");
+  if (have > want) {
+    if (options_.ragged != Ragged::truncate && options_.ragged != Ragged::pad_or_truncate) {
+      throw std::runtime_error(records_->field_location(want) + ": " + counts +
+                               "; set \"ragged\": \"truncate\" to drop extra fields");
+    }
+    ++counts_.truncated;
+  } else {
+    if (options_.ragged != Ragged::pad && options_.ragged != Ragged::pad_or_truncate) {
+      throw std::runtime_error(records_->end_location() + ": " + counts +
+                               "; set \"ragged\": \"pad\" to fill missing fields with empty values");
+    }
+    ++counts_.padded;
+  }
+  values.resize(want);
+}
+
+}  // namespace pipehost::csv
