@@ -47,7 +47,8 @@ CsvRecordReader::CsvRecordReader(std::unique_ptr<io::ByteInput> input, std::stri
       dialect_(options.dialect),
       invalid_utf8_(options.invalid_utf8),
       max_row_bytes_(options.max_row_bytes),
-      field_end_(options.dialect.delimiter, options.dialect.quote, '\r', '\n') {
+      field_end_(options.dialect.delimiter, options.dialect.quote, '\r', '\n'),
+      quoted_stop_(options.dialect.quote, '\r', '\n', options.dialect.quote) {
   if (dialect_.delimiter == dialect_.quote)
     throw std::invalid_argument("the delimiter and the quote must differ");
   if (is_line_end(dialect_.delimiter) || is_line_end(dialect_.quote)) {
@@ -115,20 +116,24 @@ bool CsvRecordReader::parse_record(std::vector<std::string>& fields) {
     if (p < end && *p == quote) {
       const char* opening = p++;
       field.clear();
-      for (;;) {
-        auto* q = static_cast<const char*>(std::memchr(p, quote, static_cast<std::size_t>(end - p)));
-        if (q == nullptr || (q + 1 == end && !eof)) {  // at the window's end "\"" could still be "\"\""
+      for (const char* q = p;;) {
+        q = quoted_stop_.find(q, end);
+        if (q < end && *q != quote) {  // a line end inside the field: count it, keep it
+          if (*q == '\n' || q + 1 == end || q[1] != '\n') ++line_ends;  // the LF of a CRLF counts it
+          ++q;
+          continue;
+        }
+        if (q == end || (q + 1 == end && !eof)) {  // at the window's end "\"" could still be "\"\""
           if (!eof) {
             open_quote_ = opening;
             return false;
           }
           fail_at(opening, "unterminated quoted field: no closing quote before the end of the file");
         }
-        line_ends += count_line_ends(p, q, q);
         field.append(p, q);
         if (q + 1 < end && q[1] == quote) {
           field.push_back(quote);
-          p = q + 2;
+          p = q = q + 2;
           continue;
         }
         p = q + 1;

@@ -76,7 +76,8 @@ class CsvRecordReader {
   CsvDialect dialect_;
   InvalidUtf8 invalid_utf8_;
   std::size_t max_row_bytes_;
-  ByteSet4 field_end_;  // what ends an unquoted field: delimiter, CR, LF, and a stray quote
+  ByteSet4 field_end_;    // what ends an unquoted field: delimiter, CR, LF, and a stray quote
+  ByteSet4 quoted_stop_;  // what a quoted field's scan stops at: the quote, and CR, LF to count lines
 
   bool at_start_ = true;
   std::uint64_t next_line_ = 1;

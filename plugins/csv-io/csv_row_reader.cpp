@@ -19,7 +19,7 @@ std::vector<std::string> CsvRowReader::open(std::unique_ptr<io::ByteInput> input
   records_.emplace(std::move(input), std::move(name), record_options);
   keys_.clear();
   first_row_.reset();
-  row_number_ = 0;
+  row_number_key_.reset();
   counts_ = {};
   error_.clear();
   try {
@@ -110,10 +110,9 @@ void CsvRowReader::check_row(Row& row) {
   row.line = records_->line();
   if (records_->replaced_invalid_utf8()) ++counts_.utf8_replaced;
   fit_to_columns(row.values);
-  ++row_number_;
   ++counts_.rows;
   if (!has_key_column_) {
-    io::RowKeys::row_number_key(row_number_, row.key);
+    row.key = row_number_key_.next();
     return;
   }
   row.key = row.values[key_index_];

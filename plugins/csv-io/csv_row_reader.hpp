@@ -70,7 +70,7 @@ class CsvRowReader {
   bool has_key_column_ = false;
   io::RowKeys keys_;
   std::optional<Row> first_row_;  // read by open() to count the columns of a file without header
-  std::uint64_t row_number_ = 0;
+  io::RowNumberKey row_number_key_;
   CsvReadCounts counts_;
   std::string error_;
 };

@@ -10,11 +10,16 @@ bool in(unsigned char byte, unsigned char low, unsigned char high) {
   return byte >= low && byte <= high;
 }
 
-/// True when the 8 bytes at `p` are all ASCII (the fast path: most text data is).
-bool all_ascii8(const unsigned char* p) {
-  std::uint64_t word;
-  std::memcpy(&word, p, sizeof word);
-  return (word & 0x8080808080808080ull) == 0;
+/// True when the 8 * N bytes at `p` are all ASCII (the fast path: most text data is).
+template <int N>
+bool all_ascii(const unsigned char* p) {
+  std::uint64_t any = 0;
+  for (int i = 0; i < N; ++i) {
+    std::uint64_t word;
+    std::memcpy(&word, p + 8 * i, sizeof word);
+    any |= word;
+  }
+  return (any & 0x8080808080808080ull) == 0;
 }
 
 }  // namespace
@@ -59,7 +64,11 @@ std::size_t find_invalid_utf8(std::string_view text) {
   auto* end = begin + text.size();
   auto* p = begin;
   while (p < end) {
-    if (end - p >= 8 && all_ascii8(p)) {
+    if (end - p >= 32 && all_ascii<4>(p)) {
+      p += 32;
+      continue;
+    }
+    if (end - p >= 8 && all_ascii<1>(p)) {
       p += 8;
       continue;
     }

@@ -49,7 +49,7 @@ std::vector<std::string> JsonlRowReader::open(std::unique_ptr<io::ByteInput> inp
   at_start_ = true;
   line_number_ = 0;
   keys_.clear();
-  row_number_ = 0;
+  row_number_key_.reset();
   first_row_.reset();
   error_.clear();
   try {
@@ -192,9 +192,8 @@ void JsonlRowReader::fill_row(const boost::json::object& object, Row& row) {
            listed(columns_) + (options_.columns.empty() ? " (the keys of the first object)" : ""));
     }
   }
-  ++row_number_;
   if (!has_key_column_) {
-    io::RowKeys::row_number_key(row_number_, row.key);
+    row.key = row_number_key_.next();
     return;
   }
   row.key = row.values[key_index_];

@@ -69,7 +69,7 @@ class JsonlRowReader {
   std::size_t key_index_ = 0;
   bool has_key_column_ = false;
   io::RowKeys keys_;
-  std::uint64_t row_number_ = 0;
+  io::RowNumberKey row_number_key_;
   std::optional<Row> first_row_;
   std::string error_;
 };
