@@ -47,6 +47,10 @@ struct StageDescriptor {
 
 /// What a plugin library is and what it provides.
 struct PluginDescriptor {
+  PluginDescriptor() = default;
+  PluginDescriptor(std::string name_, std::string version_, std::string description_)
+      : name(std::move(name_)), version(std::move(version_)), description(std::move(description_)) {}
+
   /// Name used in configs ("plugin": "csv-io"). Unique among loaded plugins.
   std::string name;
   std::string version;

@@ -7,6 +7,10 @@
 // them, see plugin.hpp, so a stray exception becomes a fatal Status instead of a crash).
 // Constructors take a StageContext and may throw to reject their configuration; they must not touch
 // the network or read secrets (that happens in `start`), so `pipehost validate` stays offline.
+//
+// Threads: the host calls a Source, RequestBuilder, Parser, Sink or Logger from one thread at a time.
+// A Provider must be thread-safe: the host runs several batch jobs at once (submit, poll, fetch, find
+// and cancel for different jobs concurrently) and several online calls at once.
 #pragma once
 
 #include <cstdint>

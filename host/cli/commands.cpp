@@ -1,0 +1,249 @@
+#include "cli/commands.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/exit_codes.hpp"
+#include "cli/plugin_folders.hpp"
+#include "cli/plugin_listing.hpp"
+#include "config/run_config.hpp"
+#include "engine/copy_run.hpp"
+#include "engine/model_run.hpp"
+#include "engine/pipeline.hpp"
+#include "engine/run_error.hpp"
+#include "loader/plugin_registry.hpp"
+#include "services/logging.hpp"
+#include "services/run_services.hpp"
+
+namespace pipehost::cli {
+
+namespace {
+
+std::atomic<int> g_signals{0};
+
+extern "C" void on_signal(int) {
+  // A second Ctrl-C means "stop now": the ledger is crash-safe, so nothing done is lost.
+  if (g_signals.fetch_add(1) >= 1) std::_Exit(kExitCancelled);
+}
+
+/// Turns SIGINT/SIGTERM into a cancellation of the run, for as long as it lives.
+class CancelOnSignal {
+ public:
+  explicit CancelOnSignal(services::RunServices& run) : run_(run) {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    watcher_ = std::thread([this] {
+      while (!stop_) {
+        if (g_signals.load() > 0 && !run_.cancelled()) {
+          spdlog::warn("cancelling: finishing what is in hand (press Ctrl-C again to stop at once)");
+          run_.cancel();
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+  }
+  ~CancelOnSignal() {
+    stop_ = true;
+    watcher_.join();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+
+ private:
+  services::RunServices& run_;
+  std::atomic<bool> stop_{false};
+  std::thread watcher_;
+};
+
+std::unique_ptr<loader::PluginRegistry> load_plugins(const CliOptions& options, bool warn_refusals) {
+  auto registry = std::make_unique<loader::PluginRegistry>();
+  auto folders = plugin_folders(options.plugin_dirs);
+  if (folders.empty())
+    throw config::ConfigError("no plugin folder found: pass --plugins DIR (e.g. --plugins build/plugins) or set "
+                              "PIPEHOST_PLUGIN_PATH");
+  for (const auto& folder : folders) registry->load_directory(folder);
+  if (warn_refusals)
+    for (const auto& refusal : registry->refusals()) spdlog::warn("refused plugin {}", refusal.message());
+  return registry;
+}
+
+config::RunConfig load_config(const CliOptions& options) {
+  std::vector<config::Override> overrides;
+  for (const auto& text : options.overrides) overrides.push_back(config::parse_override(text));
+  auto config = config::load_run_config(options.config, overrides);
+  if (!options.state_dir.empty()) config.settings.state_dir = std::filesystem::absolute(options.state_dir);
+  return config;
+}
+
+int plugins_command(const CliOptions& options) {
+  auto registry = load_plugins(options, false);
+  if (!options.plugin_name.empty()) {
+    const auto* plugin = registry->find(options.plugin_name);
+    if (!plugin) {
+      std::cerr << "pipehost: no plugin named \"" << options.plugin_name << "\"\n";
+      return kExitUsage;
+    }
+    print_plugin_details(*plugin, std::cout);
+    return kExitOk;
+  }
+  if (options.json) {
+    print_plugin_json(*registry, std::cout);
+  } else {
+    print_plugin_table(*registry, std::cout);
+    for (const auto& refusal : registry->refusals()) std::cerr << "refused: " << refusal.message() << "\n";
+  }
+  return kExitOk;
+}
+
+int validate_command(const CliOptions& options) {
+  auto config = load_config(options);
+  auto registry = load_plugins(options, true);
+  services::RunServices run(config.settings.state_dir);
+  auto pipeline = engine::assemble_pipeline(config, *registry, run);
+
+  std::vector<std::string> columns;
+  if (auto status = pipeline.source->open(columns); !status) throw engine::RunError(status.message());
+  std::vector<std::string> output_columns = columns;
+  if (pipeline.request) {
+    if (auto status = (*pipeline.request)->bind(columns); !status)
+      throw config::ConfigError(config.file.string() + ": " + pipeline.request->pointer + ": " + status.message());
+    std::vector<std::string> ai_columns;
+    if (auto status = (*pipeline.parser)->columns(ai_columns); !status)
+      throw config::ConfigError(config.file.string() + ": " + pipeline.parser->pointer + ": " + status.message());
+    output_columns.insert(output_columns.end(), ai_columns.begin(), ai_columns.end());
+    output_columns.insert(output_columns.end(), {"_status", "_error"});
+  }
+  std::uint64_t rows = 0;
+  std::vector<Row> batch;
+  while (true) {
+    if (auto status = pipeline.source->read(batch, 4096); !status) throw engine::RunError(status.message());
+    if (batch.empty()) break;
+    rows += batch.size();
+  }
+  std::cout << "config ok: " << config.file.string() << "\n"
+            << "  input: " << rows << " rows, " << columns.size() << " columns\n"
+            << "  output columns: ";
+  for (std::size_t i = 0; i < output_columns.size(); ++i) std::cout << (i ? ", " : "") << output_columns[i];
+  std::cout << "\n";
+  return kExitOk;
+}
+
+void print_report(const engine::RunReport& report, const config::RunConfig& config) {
+  std::cout << "rows: " << report.rows_total << " total, " << report.rows_ok << " ok, " << report.rows_failed
+            << " failed, " << report.rows_pending << " pending\n"
+            << "tokens: " << report.tokens.prompt << " prompt (" << report.tokens.cached << " cached), "
+            << report.tokens.output << " output, " << report.tokens.thoughts << " thinking\n"
+            << "cost: " << report.cost << " (" << config.settings.model << ", " << config.settings.mode << " pricing)\n";
+  for (const auto& sink : config.sinks) {
+    if (auto* path = sink.options.if_contains("path"); path && path->is_string()) {
+      std::filesystem::path p(std::string(path->get_string()));
+      std::cout << "output: " << (p.is_relative() ? config.dir / p : p).lexically_normal().string() << "\n";
+    }
+  }
+  if (!report.failures_file.empty()) std::cout << "failures: " << report.failures_file.string() << "\n";
+  std::cout << "summary: " << report.summary_file.string() << "\n";
+}
+
+int run_command_impl(const CliOptions& options) {
+  auto config = load_config(options);
+  auto registry = load_plugins(options, true);
+  std::filesystem::create_directories(config.settings.state_dir);
+  services::RunServices run(config.settings.state_dir);
+  CancelOnSignal cancel_on_signal(run);
+  auto pipeline = engine::assemble_pipeline(config, *registry, run);
+  if (!config.has_model()) {
+    auto rows = engine::copy_rows(pipeline, run);
+    spdlog::info("copied {} rows to {} sink(s)", rows, pipeline.sinks.size());
+    return kExitOk;
+  }
+  engine::RunOptions run_options;
+  run_options.limit = options.limit;
+  run_options.dry_run = options.dry_run;
+  run_options.rerun_changed = options.rerun_changed;
+  run_options.accept_changed = options.accept_changed;
+  run_options.live_progress = !options.no_progress && isatty(STDERR_FILENO);
+  auto report = engine::run_model(config, pipeline, run, run_options);
+  if (options.dry_run) {
+    std::cout << report.estimate << "\n";
+    return kExitOk;
+  }
+  print_report(report, config);
+  return report.rows_failed ? kExitRowsFailed : kExitOk;
+}
+
+int export_command(const CliOptions& options) {
+  auto config = load_config(options);
+  auto registry = load_plugins(options, true);
+  services::RunServices run(config.settings.state_dir);
+  CancelOnSignal cancel_on_signal(run);
+  auto pipeline = engine::assemble_pipeline(config, *registry, run);
+  if (!config.has_model()) throw config::ConfigError(config.file.string() + ": export needs a config with a model (request, provider, parser)");
+  auto report = engine::export_run(config, pipeline, run);
+  print_report(report, config);
+  return kExitOk;
+}
+
+int status_command(const CliOptions& options) {
+  auto config = load_config(options);
+  std::cout << engine::status_text(config, options.json);
+  return kExitOk;
+}
+
+int cancel_command(const CliOptions& options) {
+  auto config = load_config(options);
+  auto registry = load_plugins(options, true);
+  services::RunServices run(config.settings.state_dir);
+  auto pipeline = engine::assemble_pipeline(config, *registry, run);
+  if (!config.has_model()) throw config::ConfigError(config.file.string() + ": cancel needs a config with a provider");
+  auto cancelled = engine::cancel_run(config, pipeline, run);
+  std::cout << "cancelled " << cancelled << " job(s) at the provider; their rows will be sent again by the next run\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_command(const CliOptions& options) {
+  try {
+    services::setup_logging(services::parse_log_level(options.log_level),
+                            std::make_shared<services::SecretRegistry>());
+  } catch (const std::exception& e) {
+    std::cerr << "pipehost: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  try {
+    if (options.command == "plugins") return plugins_command(options);
+    if (options.command == "validate") return validate_command(options);
+    if (options.command == "run") return run_command_impl(options);
+    if (options.command == "export") return export_command(options);
+    if (options.command == "status") return status_command(options);
+    if (options.command == "cancel") return cancel_command(options);
+    std::cerr << "pipehost: unknown command " << options.command << "\n";
+    return kExitUsage;
+  } catch (const config::ConfigError& e) {
+    std::cerr << "pipehost: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const loader::StageCreationError& e) {
+    std::cerr << "pipehost: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const engine::InputError& e) {
+    std::cerr << "pipehost: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const engine::RunCancelled&) {
+    std::cerr << "pipehost: cancelled; what was done is kept, run the same command again to resume\n";
+    return kExitCancelled;
+  } catch (const engine::RunError& e) {
+    std::cerr << "pipehost: " << e.what() << "\n";
+    return kExitRuntime;
+  } catch (const std::exception& e) {
+    std::cerr << "pipehost: unexpected error: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+}
+
+}  // namespace pipehost::cli

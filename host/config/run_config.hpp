@@ -1,0 +1,89 @@
+// The run.json file: its top-level shape, the host's own settings, and `--set` overrides.
+// Plugin sections are checked against their plugins' schemas later (engine/pipeline), once the
+// plugins are loaded.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "json_text.hpp"
+
+namespace pipehost::config {
+
+/// One stage section: which plugin, its options (without "plugin"), and where it sits in the file.
+struct StageSection {
+  std::string plugin;
+  boost::json::object options;
+  /// JSON pointer of the section, e.g. "/source" or "/sinks/1".
+  std::string pointer;
+};
+
+/// Per-model prices in US dollars per million tokens.
+struct ModelPrice {
+  double input = 0;
+  double output = 0;
+  double cached_input = 0;
+  /// Multiplier applied in batch mode (0.5 = half price).
+  double batch_multiplier = 0.5;
+};
+
+/// Settings the host itself reads: the `run` section and the engine keys of the `provider` section
+/// (which are removed from the provider's options before the plugin sees them).
+struct RunSettings {
+  std::filesystem::path state_dir;
+  int max_attempts = 3;
+  /// "batch" or "online".
+  std::string mode = "batch";
+  std::uint64_t batch_size = 2000;
+  int max_jobs_in_flight = 4;
+  double poll_interval_s = 30;
+  int online_concurrency = 8;
+  /// Online mode rate limit; 0 = unlimited.
+  double requests_per_minute = 0;
+  /// The model named in the provider section (for pricing and logs), if any.
+  std::string model;
+  /// Prices by model name (defaults for the Gemini flash models, overridable in run.prices).
+  std::map<std::string, ModelPrice> prices;
+  /// Rows whose key repeats are an error unless this is set.
+  bool allow_duplicate_keys = false;
+};
+
+struct RunConfig {
+  /// Absolute path of the config file, and its folder (base of relative paths).
+  std::filesystem::path file;
+  std::filesystem::path dir;
+  StageSection source;
+  std::optional<StageSection> request;
+  std::optional<StageSection> provider;
+  std::optional<StageSection> parser;
+  std::vector<StageSection> sinks;
+  std::vector<StageSection> loggers;
+  RunSettings settings;
+
+  /// True when the config runs a model (request, provider and parser present).
+  bool has_model() const { return provider.has_value(); }
+};
+
+/// A `--set key.path=value` override: the value is JSON when it parses as JSON, a string otherwise.
+struct Override {
+  std::string path;
+  std::string value;
+};
+
+/// Parses "a.b=value" into an Override; throws ConfigError on a malformed one.
+Override parse_override(const std::string& text);
+
+/// Reads, overrides and checks a run.json; throws ConfigError with file, JSON pointer and what was
+/// expected.
+RunConfig load_run_config(const std::filesystem::path& file, const std::vector<Override>& overrides = {});
+
+/// The default price table (US$ per 1M tokens, standard tier; batch at half price).
+std::map<std::string, ModelPrice> default_prices();
+
+}  // namespace pipehost::config

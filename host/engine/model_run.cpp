@@ -1,0 +1,463 @@
+#include "engine/model_run.hpp"
+
+#include <fstream>
+#include <map>
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "engine/cost.hpp"
+#include "engine/fingerprint.hpp"
+#include "engine/model_run_impl.hpp"
+#include "engine/run_error.hpp"
+
+namespace pipehost::engine {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kRowsPerRead = 1024;
+/// Output tokens per row assumed by --dry-run before any row is done.
+constexpr std::int64_t kAssumedOutputTokens = 400;
+
+void check(const Status& status, const std::string& what) {
+  if (!status) throw RunError(what + ": " + status.message());
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string csv_field(const std::string& value) {
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char c : value) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string status_of(ledger::RowState state) {
+  switch (state) {
+    case ledger::RowState::done: return "ok";
+    case ledger::RowState::failed: return "failed";
+    default: return "pending";
+  }
+}
+
+}  // namespace
+
+std::filesystem::path ledger_path(const config::RunConfig& config) {
+  return config.settings.state_dir / "ledger.sqlite";
+}
+
+ModelRun::ModelRun(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run,
+                   const RunOptions& options)
+    : config_(config), pipeline_(pipeline), run_(run), options_(options), settings_(config.settings) {}
+
+ModelRun::~ModelRun() {
+  // Workers must never outlive the run (they use its members); normally they are joined already.
+  aborting_ = true;
+  run_.cancel();
+  wait_for_workers();
+}
+
+void ModelRun::open_ledger() {
+  std::filesystem::create_directories(settings_.state_dir);
+  ledger_ = std::make_unique<ledger::RunLedger>(ledger_path(config_));
+  ledger_->set_meta("config_file", config_.file.string());
+  std::string plugins;
+  for (const auto* p : {pipeline_.source.plugin, pipeline_.request ? pipeline_.request->plugin : nullptr,
+                        pipeline_.provider ? pipeline_.provider->plugin : nullptr,
+                        pipeline_.parser ? pipeline_.parser->plugin : nullptr}) {
+    if (p) plugins += (plugins.empty() ? "" : ", ") + p->name() + " " + p->descriptor->version;
+  }
+  ledger_->set_meta("plugins", plugins);
+}
+
+void ModelRun::open_stages() {
+  check(pipeline_.source->open(columns_), pipeline_.source.label());
+  if (pipeline_.request) {
+    auto bound = (*pipeline_.request)->bind(columns_);
+    if (!bound)
+      throw config::ConfigError(config_.file.string() + ": " + pipeline_.request->pointer + ": " + bound.message());
+    check((*pipeline_.parser)->columns(ai_columns_), pipeline_.parser->label());
+    check((*pipeline_.provider)->capabilities(capabilities_), pipeline_.provider->label());
+  }
+}
+
+void ModelRun::for_each_source_row(const std::function<void(Row&, std::uint64_t)>& visit) {
+  std::vector<std::string> columns;
+  check(pipeline_.source->open(columns), pipeline_.source.label());
+  if (columns != columns_) throw InputError(pipeline_.source.label() + ": the input's columns changed during the run");
+  std::unordered_map<std::string, int> seen;
+  std::uint64_t ordinal = 0;
+  std::vector<Row> batch;
+  while (true) {
+    if (stopping()) return;
+    check(pipeline_.source->read(batch, kRowsPerRead), pipeline_.source.label());
+    if (batch.empty()) return;
+    for (auto& row : batch) {
+      ++ordinal;
+      if (!duplicate_keys_.empty() && duplicate_keys_.count(row.key)) {
+        int n = ++seen[row.key];
+        if (n > 1) row.key += "#" + std::to_string(n);
+      }
+      visit(row, ordinal);
+    }
+  }
+}
+
+Request ModelRun::build_request(const Row& row) {
+  Request request;
+  check((*pipeline_.request)->build(row, request), pipeline_.request->label() + ": row " + row.key);
+  request.key = row.key;
+  return request;
+}
+
+std::uint64_t ModelRun::registration_scan() {
+  auto scan = ledger_->begin_scan();
+  std::vector<std::string> columns;
+  check(pipeline_.source->open(columns), pipeline_.source.label());
+  std::unordered_map<std::string, int> occurrences;
+  std::uint64_t ordinal = 0;
+  std::vector<Row> batch;
+  while (true) {
+    if (run_.cancelled()) throw RunCancelled();
+    check(pipeline_.source->read(batch, kRowsPerRead), pipeline_.source.label());
+    if (batch.empty()) break;
+    for (auto& row : batch) {
+      ++ordinal;
+      std::string where = pipeline_.source.label() + ": row " + std::to_string(ordinal) +
+                          (row.line ? " (line " + std::to_string(row.line) + ")" : "");
+      if (row.values.size() != columns.size())
+        throw InputError(where + " has " + std::to_string(row.values.size()) + " values for " +
+                         std::to_string(columns.size()) + " columns");
+      if (row.key.empty()) throw InputError(where + " has an empty key");
+      auto earlier = ledger_->register_row(scan, row.key, ordinal, row.line);
+      if (earlier) {
+        if (!settings_.allow_duplicate_keys)
+          throw InputError(where + ": duplicate key \"" + row.key + "\" (first seen at line " + std::to_string(earlier) +
+                           "); keys must be unique, or set run.allow_duplicate_keys");
+        duplicate_keys_.insert(row.key);
+        int n = occurrences.count(row.key) ? ++occurrences[row.key] : (occurrences[row.key] = 2);
+        std::string unique_key = row.key + "#" + std::to_string(n);
+        if (ledger_->register_row(scan, unique_key, ordinal, row.line))
+          throw InputError(where + ": key \"" + unique_key + "\" collides with another row's key");
+        row.key = unique_key;
+      }
+      if (!have_template_ && pipeline_.request) {
+        request_template_ = build_request(row);
+        request_template_.key.clear();
+        request_template_.user_parts.clear();
+        have_template_ = true;
+      }
+    }
+    if (ordinal % 8192 < kRowsPerRead) ledger_->commit_scan_batch();
+  }
+  ledger_->finish_scan(scan);
+  run_.counters().set(counter::rows_total, static_cast<std::int64_t>(ordinal));
+  return ordinal;
+}
+
+void ModelRun::check_fingerprint() {
+  fingerprint_ = config_fingerprint(pipeline_, settings_.model);
+  ledger_->reset_failures_with_other_fingerprint(fingerprint_);
+  auto changed = ledger_->count_done_with_other_fingerprint(fingerprint_);
+  if (changed == 0) return;
+  if (options_.rerun_changed) {
+    spdlog::info("{} rows were done under a different prompt/schema/model/template; redoing them", changed);
+    ledger_->rerun_other_fingerprint(fingerprint_);
+  } else if (options_.accept_changed) {
+    spdlog::info("keeping {} rows done under a different prompt/schema/model/template (--accept-changed)", changed);
+    ledger_->accept_other_fingerprint(fingerprint_);
+  } else {
+    throw config::ConfigError(std::to_string(changed) + " rows in " + ledger_path(config_).string() +
+                              " were done under a different prompt, schema, model or template than the config now "
+                              "says; run with --rerun-changed to redo them, or --accept-changed to keep them");
+  }
+}
+
+std::vector<ledger::EligibleRow> ModelRun::eligible_now() {
+  auto rows = ledger_->eligible_rows(settings_.max_attempts);
+  if (selected_) std::erase_if(rows, [&](const auto& r) { return !selected_->count(r.ordinal); });
+  return rows;
+}
+
+void ModelRun::select_rows() {
+  auto rows = ledger_->eligible_rows(settings_.max_attempts);
+  if (options_.limit && rows.size() > *options_.limit) rows.resize(*options_.limit);
+  if (options_.limit) {
+    selected_.emplace();
+    for (const auto& r : rows) selected_->insert(r.ordinal);
+  }
+  run_.counters().set(counter::rows_selected, static_cast<std::int64_t>(rows.size()));
+}
+
+RunReport ModelRun::dry_run(const std::vector<ledger::EligibleRow>& rows) {
+  std::uint64_t bytes = 0, requests = 0, jobs = 0, chunk_rows = 0, chunk_bytes = 0;
+  std::int64_t prompt_tokens = 0;
+  std::uint64_t limit_rows = capabilities_.max_requests_per_job
+                                 ? std::min<std::uint64_t>(settings_.batch_size, capabilities_.max_requests_per_job)
+                                 : settings_.batch_size;
+  std::size_t next = 0;
+  for_each_source_row([&](Row& row, std::uint64_t ordinal) {
+    if (next >= rows.size() || rows[next].ordinal != ordinal) return;
+    ++next;
+    auto request = build_request(row);
+    std::uint64_t size = 0;
+    check((*pipeline_.provider)->encoded_size(request, size), pipeline_.provider->label());
+    std::uint64_t text = request.system_instruction ? request.system_instruction->size() : 0;
+    for (const auto& part : request.user_parts) text += part.size();
+    if (request.generation.response_schema_json) text += request.generation.response_schema_json->size();
+    prompt_tokens += static_cast<std::int64_t>((text + 3) / 4);
+    bytes += size;
+    ++requests;
+    bool full = chunk_rows == limit_rows ||
+                (capabilities_.max_bytes_per_job && chunk_bytes + size > capabilities_.max_bytes_per_job);
+    if (chunk_rows == 0 || full) ++jobs, chunk_rows = 0, chunk_bytes = 0;
+    ++chunk_rows, chunk_bytes += size;
+  });
+  auto counts = ledger_->counts();
+  auto done = counts.rows_by_state["done"];
+  std::int64_t output_per_row =
+      done ? (counts.tokens.output + counts.tokens.thoughts) / static_cast<std::int64_t>(done) : kAssumedOutputTokens;
+  ledger::TokenTotals estimate{prompt_tokens, output_per_row * static_cast<std::int64_t>(requests), 0, 0};
+  std::string text = "dry run: " + std::to_string(requests) + " requests";
+  if (settings_.mode == "batch") text += " in " + std::to_string(jobs) + " batch job(s), " + format_bytes(static_cast<std::int64_t>(bytes)) + " to upload";
+  text += "\n  estimated tokens: " + std::to_string(prompt_tokens) + " in (≈ bytes/4), " +
+          std::to_string(estimate.output) + " out (" + std::to_string(output_per_row) + " per row, " +
+          (done ? "the average of the rows done so far" : "an assumption until rows are done") + ")" +
+          "\n  estimated cost: " + format_cost(settings_, estimate) + " (" + settings_.model + ", " + settings_.mode +
+          " pricing)\n  nothing was sent.";
+  RunReport report;
+  report.rows_total = counts.total_rows;
+  report.estimate = text;
+  return report;
+}
+
+void ModelRun::start_remote_stages() {
+  // Loggers first: a missing logging key must stop the run before the provider sends anything.
+  for (auto& logger : pipeline_.loggers) {
+    auto status = logger->start();
+    if (!status) throw config::ConfigError(logger.label() + ": " + status.message());
+  }
+  auto status = (*pipeline_.provider)->start();
+  if (!status) throw config::ConfigError(pipeline_.provider->label() + ": " + status.message());
+}
+
+bool ModelRun::wait_with_note(std::chrono::milliseconds wait, const std::string& note) {
+  if (progress_) progress_->set_note(note);
+  spdlog::info("{}", note);
+  bool completed = run_.sleep_for(wait);
+  if (progress_) progress_->set_note("");
+  return completed && !aborting_;
+}
+
+void ModelRun::abort_with(std::exception_ptr error) {
+  {
+    std::lock_guard lock(error_mutex_);
+    if (!worker_error_) worker_error_ = error;
+  }
+  aborting_ = true;
+  run_.cancel();
+}
+
+void ModelRun::rethrow_worker_error() {
+  std::lock_guard lock(error_mutex_);
+  if (worker_error_) std::rethrow_exception(worker_error_);
+}
+
+RunReport ModelRun::run() {
+  open_ledger();
+  open_stages();
+  registration_scan();
+  check_fingerprint();
+  select_rows();
+  if (options_.dry_run) return dry_run(eligible_now());
+  start_remote_stages();
+  progress_ = std::make_unique<ProgressReporter>(run_, settings_, options_.live_progress);
+  if (settings_.mode == "batch") run_batch_passes();
+  else run_online_passes();
+  wait_for_workers();
+  for (auto& logger : pipeline_.loggers) {
+    std::uint64_t delivered = 0, set_aside = 0;
+    auto status = logger->flush(delivered, set_aside);
+    if (!status) spdlog::warn("{}: flush failed: {}", logger.label(), status.message());
+    else if (set_aside) spdlog::warn("{}: {} events could not be delivered and were set aside", logger.label(), set_aside);
+  }
+  progress_->stop();
+  rethrow_worker_error();
+  if (run_.cancelled()) throw RunCancelled();
+  return finish(true);
+}
+
+RunReport ModelRun::export_only() {
+  open_ledger();
+  open_stages();
+  if (ledger_->current_scan() == 0) registration_scan();
+  return finish(true);
+}
+
+RunReport ModelRun::finish(bool write_outputs) {
+  RunReport report;
+  if (write_outputs) {
+    std::vector<std::string> out_columns = columns_;
+    out_columns.insert(out_columns.end(), ai_columns_.begin(), ai_columns_.end());
+    out_columns.insert(out_columns.end(), {"_status", "_error"});
+    for (auto& sink : pipeline_.sinks) check(sink->open(out_columns), sink.label());
+    std::vector<Row> out;
+    auto flush = [&] {
+      for (auto& sink : pipeline_.sinks) check(sink->write(out), sink.label());
+      out.clear();
+    };
+    bool cancelled_during_export = false;
+    for_each_source_row([&](Row& row, std::uint64_t) {
+      auto result = ledger_->row_result(row.key);
+      auto state = result ? result->state : ledger::RowState::pending;
+      if (result && state == ledger::RowState::done && result->fields.size() == ai_columns_.size())
+        row.values.insert(row.values.end(), result->fields.begin(), result->fields.end());
+      else
+        row.values.resize(row.values.size() + ai_columns_.size());
+      row.values.push_back(status_of(state));
+      row.values.push_back(result && state == ledger::RowState::failed ? result->error : "");
+      out.push_back(std::move(row));
+      if (out.size() == kRowsPerRead) flush();
+    });
+    if (stopping()) cancelled_during_export = true;
+    if (cancelled_during_export) throw RunCancelled();
+    flush();
+    for (auto& sink : pipeline_.sinks) check(sink->commit(), sink.label());
+  }
+
+  auto counts = ledger_->counts();
+  report.rows_total = counts.total_rows;
+  report.rows_ok = counts.rows_by_state["done"];
+  report.rows_failed = counts.rows_by_state["failed"];
+  report.rows_pending = counts.rows_by_state["pending"] + counts.rows_by_state["submitted"];
+  report.jobs_created = jobs_created_;
+  report.tokens = counts.tokens;
+  report.cost = format_cost(settings_, counts.tokens);
+
+  auto failures = ledger_->failed_rows();
+  std::map<std::string, std::uint64_t> by_reason;
+  auto failures_file = settings_.state_dir / "failures.csv";
+  if (!failures.empty()) {
+    std::ofstream csv(failures_file, std::ios::binary | std::ios::trunc);
+    csv << "key,attempts,reason\n";
+    for (const auto& f : failures) {
+      csv << csv_field(f.key) << "," << f.attempts << "," << csv_field(f.reason) << "\n";
+      ++by_reason[f.reason.substr(0, 200)];
+    }
+    report.failures_file = failures_file;
+  } else {
+    std::filesystem::remove(failures_file);
+  }
+
+  json::object rows{{"total", report.rows_total}, {"ok", report.rows_ok}, {"failed", report.rows_failed},
+                    {"pending", report.rows_pending}};
+  json::object jobs;
+  for (const auto& [state, n] : counts.jobs_by_state) jobs[state] = n;
+  json::object reasons;
+  for (const auto& [reason, n] : by_reason) reasons[reason] = n;
+  auto cost = cost_usd(settings_, counts.tokens);
+  json::object counters;
+  for (const auto& [name, value] : run_.counters().snapshot()) counters[name] = value;
+  json::object summary{
+      {"run_id", ledger_->run_id()},
+      {"config", config_.file.string()},
+      {"finished_at", unix_now()},
+      {"model", settings_.model},
+      {"mode", settings_.mode},
+      {"rows", rows},
+      {"jobs", jobs},
+      {"jobs_created_this_run", report.jobs_created},
+      {"tokens",
+       json::object{{"prompt", counts.tokens.prompt}, {"output", counts.tokens.output},
+                    {"cached", counts.tokens.cached}, {"thoughts", counts.tokens.thoughts}}},
+      {"cost_usd", cost ? json::value(*cost) : json::value(nullptr)},
+      {"failures_by_reason", reasons},
+      {"counters", counters},
+  };
+  report.summary_file = settings_.state_dir / "summary.json";
+  std::ofstream(report.summary_file, std::ios::binary | std::ios::trunc) << json::serialize(summary) << "\n";
+  return report;
+}
+
+RunReport run_model(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run,
+                    const RunOptions& options) {
+  ModelRun model_run(config, pipeline, run, options);
+  return model_run.run();
+}
+
+RunReport export_run(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run) {
+  if (!std::filesystem::exists(ledger_path(config)))
+    throw RunError("nothing to export: no run ledger at " + ledger_path(config).string() + " (run the job first)");
+  ModelRun model_run(config, pipeline, run, {});
+  return model_run.export_only();
+}
+
+std::string status_text(const config::RunConfig& config, bool as_json) {
+  if (!std::filesystem::exists(ledger_path(config)))
+    return as_json ? "{\"state\":\"not started\"}\n" : "no run yet (no ledger at " + ledger_path(config).string() + ")\n";
+  ledger::RunLedger ledger(ledger_path(config));
+  auto counts = ledger.counts();
+  auto jobs = ledger.jobs();
+  auto cost = cost_usd(config.settings, counts.tokens);
+  if (as_json) {
+    json::object rows, job_states;
+    for (const auto& [s, n] : counts.rows_by_state) rows[s] = n;
+    for (const auto& [s, n] : counts.jobs_by_state) job_states[s] = n;
+    json::array job_list;
+    for (const auto& j : jobs)
+      job_list.push_back(json::object{{"name", j.display_name}, {"handle", j.handle}, {"state", j.state},
+                                      {"rows", j.row_count}, {"bytes", j.bytes}});
+    return json::serialize(json::object{
+               {"run_id", ledger.run_id()},
+               {"rows", rows},
+               {"total_rows", counts.total_rows},
+               {"jobs_by_state", job_states},
+               {"jobs", job_list},
+               {"tokens", json::object{{"prompt", counts.tokens.prompt}, {"output", counts.tokens.output},
+                                       {"cached", counts.tokens.cached}, {"thoughts", counts.tokens.thoughts}}},
+               {"cost_usd", cost ? json::value(*cost) : json::value(nullptr)}}) +
+           "\n";
+  }
+  std::string text = "run " + ledger.run_id() + " (" + ledger_path(config).string() + ")\n";
+  text += "rows: " + std::to_string(counts.total_rows) + " total";
+  for (const auto& [s, n] : counts.rows_by_state) text += ", " + std::to_string(n) + " " + s;
+  text += "\njobs:";
+  if (counts.jobs_by_state.empty()) text += " none";
+  for (const auto& [s, n] : counts.jobs_by_state) text += " " + std::to_string(n) + " " + s;
+  text += "\ntokens: " + std::to_string(counts.tokens.prompt) + " prompt (" + std::to_string(counts.tokens.cached) +
+          " cached), " + std::to_string(counts.tokens.output) + " output, " + std::to_string(counts.tokens.thoughts) +
+          " thinking\ncost so far: " + format_cost(config.settings, counts.tokens) + "\n";
+  for (const auto& j : jobs) {
+    if (j.state == ledger::job_state::fetched || j.state == ledger::job_state::discarded) continue;
+    text += "  job " + j.display_name + " " + j.state + (j.handle.empty() ? "" : " (" + j.handle + ")") + ", " +
+            std::to_string(j.row_count) + " rows\n";
+  }
+  return text;
+}
+
+std::uint64_t cancel_run(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run) {
+  (void)run;
+  if (!std::filesystem::exists(ledger_path(config))) return 0;
+  ledger::RunLedger ledger(ledger_path(config));
+  auto status = (*pipeline.provider)->start();
+  if (!status) throw config::ConfigError(pipeline.provider->label() + ": " + status.message());
+  std::uint64_t cancelled = 0;
+  for (auto job : ledger.unfinished_jobs()) {
+    if (job.state == ledger::job_state::planned) {
+      check((*pipeline.provider)->find(job.display_name, job.handle), "looking up job " + job.display_name);
+    }
+    if (!job.handle.empty() && job.state != "succeeded") {
+      check((*pipeline.provider)->cancel(job.handle), "cancelling job " + job.display_name);
+      ++cancelled;
+      spdlog::info("cancelled {} ({})", job.display_name, job.handle);
+    }
+    if (job.state != "succeeded") ledger.release_job(job.id, "cancelled");
+  }
+  return cancelled;
+}
+
+}  // namespace pipehost::engine

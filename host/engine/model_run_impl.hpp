@@ -1,0 +1,111 @@
+// Internals of a model run, shared by model_run.cpp (orchestration), batch_jobs.cpp (job
+// lifecycle), online_calls.cpp and responses.cpp (turning answers into outcomes and log events).
+#pragma once
+
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <semaphore>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/model_run.hpp"
+#include "engine/progress.hpp"
+
+namespace pipehost::engine {
+
+/// Rows planned into one batch job, with their requests (kept only until the job is created).
+struct JobChunk {
+  std::vector<Request> requests;
+  std::vector<ledger::JobRow> rows;
+  std::uint64_t bytes = 0;
+};
+
+class ModelRun {
+ public:
+  ModelRun(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run, const RunOptions& options);
+  ~ModelRun();
+
+  RunReport run();
+  RunReport export_only();
+
+ private:
+  // model_run.cpp: orchestration
+  void open_ledger();
+  void open_stages();
+  std::uint64_t registration_scan();
+  void check_fingerprint();
+  void select_rows();
+  std::vector<ledger::EligibleRow> eligible_now();
+  RunReport dry_run(const std::vector<ledger::EligibleRow>& rows);
+  void start_remote_stages();
+  /// Calls `visit(row, ordinal)` for every source row, in order; keys are made unique as in the scan.
+  void for_each_source_row(const std::function<void(Row&, std::uint64_t)>& visit);
+  Request build_request(const Row& row);
+  RunReport finish(bool write_outputs);
+  void rethrow_worker_error();
+
+  // batch_jobs.cpp: the batch job lifecycle
+  void run_batch_passes();
+  void reconcile_jobs();
+  void dispatch(JobChunk chunk);
+  void start_worker(ledger::JobRecord job, std::vector<Request> requests);
+  void run_job(ledger::JobRecord job, std::vector<Request> requests);
+  bool submit_job(ledger::JobRecord& job, const std::vector<Request>& requests);
+  bool poll_job(ledger::JobRecord& job, JobStatus& status);
+  void fetch_job(const ledger::JobRecord& job);
+  void wait_for_workers();
+
+  // online_calls.cpp
+  void run_online_passes();
+
+  // responses.cpp: answers → outcomes, events
+  ledger::RowOutcome outcome_of(const ledger::JobRow& row, const Response& response);
+  void log_call(const ledger::JobRow& row, const std::string& job_name, const Response& response,
+                const ledger::RowOutcome& outcome, double start_time);
+  void count_outcomes(const std::vector<ledger::RowOutcome>& outcomes);
+
+  // Waits `wait` (cancellable) with a note on the progress line; false when cancelled.
+  bool wait_with_note(std::chrono::milliseconds wait, const std::string& note);
+  bool stopping() const { return run_.cancelled() || aborting_.load(); }
+  void abort_with(std::exception_ptr error);
+
+  const config::RunConfig& config_;
+  Pipeline& pipeline_;
+  services::RunServices& run_;
+  RunOptions options_;
+  const config::RunSettings& settings_;
+
+  std::unique_ptr<ledger::RunLedger> ledger_;
+  std::unique_ptr<ProgressReporter> progress_;
+  std::vector<std::string> columns_;
+  std::vector<std::string> ai_columns_;
+  std::string fingerprint_;
+  ProviderCapabilities capabilities_;
+  /// System instruction, generation settings and tools of this run's requests (user parts empty);
+  /// rebuilds the request of a call for loggers after a resume.
+  Request request_template_;
+  bool have_template_ = false;
+  /// Keys that occur more than once (allowed only with run.allow_duplicate_keys).
+  std::unordered_set<std::string> duplicate_keys_;
+  /// With --limit: the ordinals this run may process (first attempts and their retries).
+  std::optional<std::unordered_set<std::uint64_t>> selected_;
+
+  /// Parser and loggers are called from one thread at a time (SDK contract).
+  std::mutex stage_mutex_;
+  std::mutex error_mutex_;
+  std::exception_ptr worker_error_;
+  std::atomic<bool> aborting_{false};
+
+  std::counting_semaphore<1024> job_slots_{0};
+  std::mutex workers_mutex_;
+  std::vector<std::thread> workers_;
+  std::atomic<std::uint64_t> jobs_created_{0};
+};
+
+}  // namespace pipehost::engine

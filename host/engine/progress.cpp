@@ -1,0 +1,111 @@
+#include "engine/progress.hpp"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "engine/cost.hpp"
+
+namespace pipehost::engine {
+
+std::string format_bytes(std::int64_t bytes) {
+  char text[32];
+  double b = static_cast<double>(bytes);
+  if (b < 1024) std::snprintf(text, sizeof text, "%lld B", static_cast<long long>(bytes));
+  else if (b < 1024.0 * 1024) std::snprintf(text, sizeof text, "%.1f KB", b / 1024);
+  else if (b < 1024.0 * 1024 * 1024) std::snprintf(text, sizeof text, "%.1f MB", b / 1024 / 1024);
+  else std::snprintf(text, sizeof text, "%.2f GB", b / 1024 / 1024 / 1024);
+  return text;
+}
+
+std::string format_duration(std::chrono::seconds seconds) {
+  auto s = seconds.count();
+  char text[32];
+  if (s >= 3600) std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", s / 3600LL, (s / 60) % 60LL, s % 60LL);
+  else std::snprintf(text, sizeof text, "%lld:%02lld", s / 60LL, s % 60LL);
+  return text;
+}
+
+namespace {
+std::string format_count(std::int64_t n) {
+  char text[32];
+  if (n >= 1'000'000) std::snprintf(text, sizeof text, "%.1fM", static_cast<double>(n) / 1e6);
+  else if (n >= 10'000) std::snprintf(text, sizeof text, "%.0fk", static_cast<double>(n) / 1e3);
+  else std::snprintf(text, sizeof text, "%lld", static_cast<long long>(n));
+  return text;
+}
+}  // namespace
+
+ProgressReporter::ProgressReporter(services::RunServices& run, const config::RunSettings& settings, bool live,
+                                   std::chrono::seconds log_every)
+    : run_(run), settings_(settings), live_(live), log_every_(log_every) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+ProgressReporter::~ProgressReporter() { stop(); }
+
+void ProgressReporter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (live_) std::fprintf(stderr, "\r\033[K%s\n", line().c_str());
+}
+
+void ProgressReporter::set_note(std::string note) {
+  std::lock_guard lock(mutex_);
+  note_ = std::move(note);
+}
+
+std::string ProgressReporter::line() {
+  auto c = run_.counters().snapshot();
+  auto get = [&](const char* name) {
+    auto it = c.find(name);
+    return it == c.end() ? std::int64_t{0} : it->second;
+  };
+  auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_);
+  std::int64_t selected = get(counter::rows_selected), done = get(counter::rows_done), failed = get(counter::rows_failed);
+  std::string text = "rows " + format_count(done) + "/" + format_count(selected) + " done";
+  if (failed) text += ", " + format_count(failed) + " failed";
+  if (auto prepared = get(counter::rows_prepared); prepared < selected) text += ", " + format_count(prepared) + " prepared";
+  text += " | jobs " + format_count(get(counter::jobs_running)) + " running, " + format_count(get(counter::jobs_done)) +
+          " done";
+  if (auto up = get(counter::bytes_uploaded)) text += " | " + format_bytes(up) + " up";
+  if (auto down = get(counter::bytes_downloaded)) text += ", " + format_bytes(down) + " down";
+  ledger::TokenTotals tokens{get(counter::tokens_prompt), get(counter::tokens_output), get(counter::tokens_cached),
+                             get(counter::tokens_thoughts)};
+  if (tokens.prompt || tokens.output) {
+    text += " | tokens " + format_count(tokens.prompt) + " in, " + format_count(tokens.output + tokens.thoughts) + " out";
+    if (auto cost = cost_usd(settings_, tokens)) {
+      char money[32];
+      std::snprintf(money, sizeof money, " | $%.2f", *cost);
+      text += money;
+    }
+  }
+  text += " | " + format_duration(elapsed);
+  std::int64_t finished = done + failed;
+  if (finished > 0 && selected > finished && elapsed.count() > 0) {
+    auto eta = std::chrono::seconds(elapsed.count() * (selected - finished) / finished);
+    text += ", ETA " + format_duration(eta);
+  }
+  std::lock_guard lock(mutex_);
+  if (!note_.empty()) text += " | " + note_;
+  return text;
+}
+
+void ProgressReporter::loop() {
+  auto period = live_ ? std::chrono::seconds(1) : log_every_;
+  std::unique_lock lock(mutex_);
+  while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
+    lock.unlock();
+    auto text = line();
+    if (live_) std::fprintf(stderr, "\r\033[K%s", text.c_str()), std::fflush(stderr);
+    else spdlog::info("progress: {}", text);
+    lock.lock();
+  }
+}
+
+}  // namespace pipehost::engine

@@ -1,0 +1,70 @@
+// The live progress line (on a terminal) or periodic progress log lines (otherwise), built from the
+// run's counters.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "config/run_config.hpp"
+#include "services/run_services.hpp"
+
+namespace pipehost::engine {
+
+/// Counter names the engine maintains (plugins add their own, e.g. bytes_uploaded).
+namespace counter {
+inline constexpr const char* rows_total = "rows_total";
+inline constexpr const char* rows_selected = "rows_selected";
+inline constexpr const char* rows_prepared = "rows_prepared";
+inline constexpr const char* rows_done = "rows_done";
+inline constexpr const char* rows_failed = "rows_failed";
+inline constexpr const char* jobs_running = "jobs_running";
+inline constexpr const char* jobs_done = "jobs_done";
+inline constexpr const char* tokens_prompt = "tokens_prompt";
+inline constexpr const char* tokens_output = "tokens_output";
+inline constexpr const char* tokens_cached = "tokens_cached";
+inline constexpr const char* tokens_thoughts = "tokens_thoughts";
+inline constexpr const char* bytes_uploaded = "bytes_uploaded";
+inline constexpr const char* bytes_downloaded = "bytes_downloaded";
+}  // namespace counter
+
+class ProgressReporter {
+ public:
+  /// `live`: redraw one line on stderr every second; otherwise log a line every `log_every`.
+  ProgressReporter(services::RunServices& run, const config::RunSettings& settings, bool live,
+                   std::chrono::seconds log_every = std::chrono::seconds(15));
+  ~ProgressReporter();
+  ProgressReporter(const ProgressReporter&) = delete;
+  ProgressReporter& operator=(const ProgressReporter&) = delete;
+
+  /// A short note shown at the end of the line, e.g. "waiting 8s: quota (429) on create".
+  void set_note(std::string note);
+  /// The current status as one line.
+  std::string line();
+  /// Stops the thread and ends the live line.
+  void stop();
+
+ private:
+  void loop();
+
+  services::RunServices& run_;
+  const config::RunSettings& settings_;
+  bool live_;
+  std::chrono::seconds log_every_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::string note_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+/// "1.2 MB", "3.4 GB".
+std::string format_bytes(std::int64_t bytes);
+/// "12:03" or "1:02:03".
+std::string format_duration(std::chrono::seconds seconds);
+
+}  // namespace pipehost::engine

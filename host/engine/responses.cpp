@@ -1,0 +1,92 @@
+// Turning a provider's answer into a row outcome (parsed fields or a precise failure), and into
+// one event for every logger.
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "engine/fingerprint.hpp"
+#include "engine/model_run_impl.hpp"
+
+namespace pipehost::engine {
+
+ledger::RowOutcome ModelRun::outcome_of(const ledger::JobRow& row, const Response& response) {
+  ledger::RowOutcome outcome;
+  outcome.key = row.key;
+  outcome.attempt = row.attempt;
+  outcome.usage = response.usage;
+  outcome.raw_text = response.text;
+  outcome.model_version = response.model_version;
+  outcome.finish_reason = response.finish_reason;
+  if (response.error) {
+    outcome.retryable = response.error->retryable;
+    outcome.error = "provider error" + (response.error->code.empty() ? "" : " " + response.error->code) + ": " +
+                    response.error->message;
+    return outcome;
+  }
+  std::vector<std::string> fields;
+  Status parsed;
+  {
+    std::lock_guard lock(stage_mutex_);
+    parsed = (*pipeline_.parser)->parse(response.text, fields);
+  }
+  if (!parsed) {
+    outcome.retryable = !parsed.is_fatal();
+    outcome.error = "parse error: " + parsed.message();
+    if (!response.finish_reason.empty() && response.finish_reason != "STOP")
+      outcome.error += " (finish reason " + response.finish_reason + ")";
+    return outcome;
+  }
+  if (fields.size() != ai_columns_.size()) {
+    outcome.retryable = false;
+    outcome.error = "the parser returned " + std::to_string(fields.size()) + " fields for " +
+                    std::to_string(ai_columns_.size()) + " output columns";
+    return outcome;
+  }
+  outcome.ok = true;
+  outcome.fields = std::move(fields);
+  return outcome;
+}
+
+void ModelRun::log_call(const ledger::JobRow& row, const std::string& job_name, const Response& response,
+                        const ledger::RowOutcome& outcome, double start_time) {
+  if (pipeline_.loggers.empty()) return;
+  CallEvent event;
+  event.run_id = ledger_->run_id();
+  event.key = row.key;
+  event.attempt = row.attempt;
+  event.event_id = sha256_hex(event.run_id + "\n" + row.key + "\n" + std::to_string(row.attempt)).substr(0, 32);
+  event.job_name = job_name;
+  event.model = settings_.model;
+  event.request = request_template_;
+  event.request.key = row.key;
+  event.request.user_parts = row.user_parts;
+  event.response = response;
+  if (outcome.ok) {
+    event.output_columns = ai_columns_;
+    event.output_values = outcome.fields;
+  }
+  event.ok = outcome.ok;
+  event.error = outcome.error;
+  event.input_columns = columns_;
+  event.input_values = row.values;
+  event.end_time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  event.start_time = start_time > 0 ? start_time : event.end_time;
+  std::lock_guard lock(stage_mutex_);
+  for (auto& logger : pipeline_.loggers) {
+    auto status = logger->log(event);
+    if (!status) spdlog::warn("{}: could not log the call for row {}: {}", logger.label(), row.key, status.message());
+  }
+}
+
+void ModelRun::count_outcomes(const std::vector<ledger::RowOutcome>& outcomes) {
+  auto& c = run_.counters();
+  for (const auto& o : outcomes) {
+    c.add(o.ok ? counter::rows_done : counter::rows_failed, 1);
+    c.add(counter::tokens_prompt, o.usage.prompt_tokens);
+    c.add(counter::tokens_output, o.usage.output_tokens);
+    c.add(counter::tokens_cached, o.usage.cached_tokens);
+    c.add(counter::tokens_thoughts, o.usage.thoughts_tokens);
+  }
+}
+
+}  // namespace pipehost::engine

@@ -1,0 +1,528 @@
+#include "ledger/run_ledger.hpp"
+
+#include <chrono>
+#include <random>
+
+#include <boost/json.hpp>
+
+namespace pipehost::ledger {
+
+namespace json = boost::json;
+
+namespace {
+
+double now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string to_json(const std::vector<std::string>& values) {
+  json::array array;
+  array.reserve(values.size());
+  for (const auto& v : values) array.emplace_back(v);
+  return json::serialize(array);
+}
+
+std::vector<std::string> from_json(const std::string& text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  auto parsed = json::parse(text);
+  for (const auto& v : parsed.as_array()) out.emplace_back(v.as_string());
+  return out;
+}
+
+std::string random_run_id() {
+  std::random_device rd;
+  std::uniform_int_distribution<int> digit(0, 35);
+  std::string id;
+  for (int i = 0; i < 8; ++i) {
+    int d = digit(rd);
+    id += static_cast<char>(d < 10 ? '0' + d : 'a' + d - 10);
+  }
+  return id;
+}
+
+JobRecord read_job(Statement& s) {
+  JobRecord job;
+  job.id = s.column_int(0);
+  job.display_name = s.column_text(1);
+  job.handle = s.column_text(2);
+  job.state = s.column_text(3);
+  job.row_count = static_cast<std::uint64_t>(s.column_int(4));
+  job.bytes = static_cast<std::uint64_t>(s.column_int(5));
+  job.succeeded = static_cast<std::uint64_t>(s.column_int(6));
+  job.failed = static_cast<std::uint64_t>(s.column_int(7));
+  job.message = s.column_text(8);
+  job.created_at = s.column_double(9);
+  job.submitted_at = s.column_double(10);
+  return job;
+}
+
+constexpr const char* kJobColumns =
+    "id, display_name, coalesce(handle, ''), state, row_count, bytes, succeeded, failed, coalesce(message, ''), "
+    "created_at, coalesce(submitted_at, 0)";
+
+const char* kSchemaV1 = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE rows (
+  key TEXT PRIMARY KEY,
+  ordinal INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  scan INTEGER NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  retryable INTEGER NOT NULL DEFAULT 1,
+  job_id INTEGER,
+  last_error TEXT,
+  fingerprint TEXT,
+  prompt_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cached_tokens INTEGER NOT NULL DEFAULT 0,
+  thoughts_tokens INTEGER NOT NULL DEFAULT 0,
+  updated_at REAL
+);
+CREATE INDEX rows_by_scan ON rows(scan, ordinal);
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  display_name TEXT NOT NULL UNIQUE,
+  handle TEXT,
+  state TEXT NOT NULL,
+  row_count INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  succeeded INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  message TEXT,
+  created_at REAL NOT NULL,
+  submitted_at REAL,
+  updated_at REAL NOT NULL
+);
+CREATE TABLE job_rows (
+  job_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  user_parts TEXT NOT NULL,
+  input_values TEXT NOT NULL,
+  PRIMARY KEY (job_id, key)
+);
+CREATE TABLE results (
+  key TEXT PRIMARY KEY,
+  fields TEXT NOT NULL,
+  raw_text TEXT,
+  model_version TEXT,
+  finish_reason TEXT,
+  attempt INTEGER NOT NULL,
+  fingerprint TEXT,
+  completed_at REAL NOT NULL
+);
+)sql";
+
+}  // namespace
+
+const char* to_string(RowState state) {
+  switch (state) {
+    case RowState::pending: return "pending";
+    case RowState::submitted: return "submitted";
+    case RowState::done: return "done";
+    case RowState::failed: return "failed";
+  }
+  return "unknown";
+}
+
+RunLedger::RunLedger(const std::filesystem::path& file) : db_(file) {
+  db_.exec("PRAGMA journal_mode=WAL");
+  db_.exec("PRAGMA foreign_keys=ON");
+  migrate();
+}
+
+void RunLedger::migrate() {
+  std::lock_guard lock(mutex_);
+  auto has_meta = db_.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
+  has_meta.step();
+  int version = 0;
+  if (has_meta.column_int(0) > 0) {
+    auto v = db_.prepare("SELECT value FROM meta WHERE key='schema_version'");
+    if (v.step()) version = std::stoi(v.column_text(0));
+  }
+  if (version > kSchemaVersion)
+    throw LedgerError(db_.file().string() + ": the run ledger has schema version " + std::to_string(version) +
+                      ", newer than this pipehost understands (" + std::to_string(kSchemaVersion) +
+                      "); use a newer pipehost");
+  if (version < 1) {
+    Transaction tx(db_, true);
+    db_.exec(kSchemaV1);
+    db_.prepare("INSERT INTO meta(key, value) VALUES('schema_version', '1')").run();
+    db_.prepare("INSERT INTO meta(key, value) VALUES('run_id', ?)").bind(1, random_run_id()).run();
+    db_.prepare("INSERT INTO meta(key, value) VALUES('created_at', ?)").bind(1, std::to_string(now())).run();
+    tx.commit();
+  }
+  // Later schema versions add their migrations here, each in its own transaction.
+  auto id = db_.prepare("SELECT value FROM meta WHERE key='run_id'");
+  if (!id.step()) throw LedgerError(db_.file().string() + ": the run ledger has no run id");
+  run_id_ = id.column_text(0);
+}
+
+std::optional<std::string> RunLedger::meta(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT value FROM meta WHERE key=?");
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  return s.column_text(0);
+}
+
+void RunLedger::set_meta(const std::string& key, const std::string& value) {
+  std::lock_guard lock(mutex_);
+  db_.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value")
+      .bind(1, key)
+      .bind(2, value)
+      .run();
+}
+
+std::int64_t RunLedger::begin_scan() {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT coalesce(max(scan), 0) + 1 FROM rows");
+  s.step();
+  auto scan = s.column_int(0);
+  scan_transaction_.emplace(db_, false);
+  return scan;
+}
+
+std::uint64_t RunLedger::register_row(std::int64_t scan, const std::string& key, std::uint64_t ordinal,
+                                      std::uint64_t line) {
+  std::lock_guard lock(mutex_);
+  // A row seen before in this scan is a duplicate: the upsert's WHERE leaves it untouched.
+  auto upsert = db_.prepare(
+      "INSERT INTO rows(key, ordinal, line, scan) VALUES(?, ?, ?, ?) "
+      "ON CONFLICT(key) DO UPDATE SET ordinal=excluded.ordinal, line=excluded.line, scan=excluded.scan "
+      "WHERE rows.scan != excluded.scan");
+  upsert.bind(1, key)
+      .bind(2, static_cast<std::int64_t>(ordinal))
+      .bind(3, static_cast<std::int64_t>(line))
+      .bind(4, scan)
+      .run();
+  if (db_.changes() == 1) return 0;
+  auto previous = db_.prepare("SELECT line FROM rows WHERE key=?");
+  previous.bind(1, key);
+  previous.step();
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(previous.column_int(0), 1));
+}
+
+void RunLedger::commit_scan_batch() {
+  std::lock_guard lock(mutex_);
+  if (!scan_transaction_) return;
+  scan_transaction_->commit();
+  scan_transaction_.emplace(db_, false);
+}
+
+void RunLedger::finish_scan(std::int64_t scan) {
+  std::lock_guard lock(mutex_);
+  if (scan_transaction_) {
+    db_.prepare("INSERT INTO meta(key, value) VALUES('current_scan', ?) ON CONFLICT(key) DO UPDATE SET "
+                "value=excluded.value")
+        .bind(1, std::to_string(scan))
+        .run();
+    scan_transaction_->commit();
+    scan_transaction_.reset();
+  }
+}
+
+std::int64_t RunLedger::current_scan() {
+  auto value = meta("current_scan");
+  return value ? std::stoll(*value) : 0;
+}
+
+std::vector<EligibleRow> RunLedger::eligible_rows(int max_attempts) {
+  auto scan = current_scan();
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare(
+      "SELECT ordinal, attempts FROM rows WHERE scan=? AND (state=0 OR (state=3 AND retryable=1 AND attempts<?)) "
+      "ORDER BY ordinal");
+  s.bind(1, scan).bind(2, static_cast<std::int64_t>(max_attempts));
+  std::vector<EligibleRow> out;
+  while (s.step()) out.push_back({static_cast<std::uint64_t>(s.column_int(0)), static_cast<int>(s.column_int(1))});
+  return out;
+}
+
+JobRecord RunLedger::plan_job(const std::vector<JobRow>& rows, std::uint64_t bytes) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, true);
+  double t = now();
+  // The id is known only after the insert; the name is derived from it right away.
+  db_.prepare("INSERT INTO jobs(display_name, state, row_count, bytes, created_at, updated_at) "
+              "VALUES('pending-name', ?, ?, ?, ?, ?)")
+      .bind(1, std::string_view(job_state::planned))
+      .bind(2, static_cast<std::int64_t>(rows.size()))
+      .bind(3, static_cast<std::int64_t>(bytes))
+      .bind(4, t)
+      .bind(5, t)
+      .run();
+  JobRecord job;
+  job.id = db_.last_insert_rowid();
+  char name[64];
+  std::snprintf(name, sizeof name, "pipehost-%s-%05lld", run_id_.c_str(), static_cast<long long>(job.id));
+  job.display_name = name;
+  job.state = job_state::planned;
+  job.row_count = rows.size();
+  job.bytes = bytes;
+  job.created_at = t;
+  db_.prepare("UPDATE jobs SET display_name=? WHERE id=?").bind(1, job.display_name).bind(2, job.id).run();
+  auto insert = db_.prepare(
+      "INSERT INTO job_rows(job_id, key, attempt, user_parts, input_values) VALUES(?, ?, ?, ?, ?)");
+  auto update = db_.prepare("UPDATE rows SET state=1, job_id=?, updated_at=? WHERE key=?");
+  for (const auto& row : rows) {
+    insert.bind(1, job.id)
+        .bind(2, row.key)
+        .bind(3, static_cast<std::int64_t>(row.attempt))
+        .bind(4, to_json(row.user_parts))
+        .bind(5, to_json(row.values))
+        .run();
+    update.bind(1, job.id).bind(2, t).bind(3, row.key).run();
+  }
+  tx.commit();
+  return job;
+}
+
+void RunLedger::set_job_handle(std::int64_t job_id, const std::string& handle) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, true);
+  db_.prepare("UPDATE jobs SET handle=?, state=?, submitted_at=?, updated_at=? WHERE id=?")
+      .bind(1, handle)
+      .bind(2, std::string_view(job_state::created))
+      .bind(3, now())
+      .bind(4, now())
+      .bind(5, job_id)
+      .run();
+  tx.commit();
+}
+
+void RunLedger::set_job_state(std::int64_t job_id, const std::string& state, const JobStatus* status) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, true);
+  if (status) {
+    db_.prepare("UPDATE jobs SET state=?, succeeded=?, failed=?, message=?, updated_at=? WHERE id=?")
+        .bind(1, state)
+        .bind(2, static_cast<std::int64_t>(status->succeeded))
+        .bind(3, static_cast<std::int64_t>(status->failed))
+        .bind(4, status->message)
+        .bind(5, now())
+        .bind(6, job_id)
+        .run();
+  } else {
+    db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?").bind(1, state).bind(2, now()).bind(3, job_id).run();
+  }
+  tx.commit();
+}
+
+std::vector<JobRecord> RunLedger::unfinished_jobs() {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare(std::string("SELECT ") + kJobColumns +
+                       " FROM jobs WHERE state IN ('planned', 'created', 'pending', 'running', 'succeeded') ORDER BY id");
+  std::vector<JobRecord> out;
+  while (s.step()) out.push_back(read_job(s));
+  return out;
+}
+
+std::vector<JobRecord> RunLedger::jobs() {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare(std::string("SELECT ") + kJobColumns + " FROM jobs ORDER BY id");
+  std::vector<JobRecord> out;
+  while (s.step()) out.push_back(read_job(s));
+  return out;
+}
+
+std::vector<JobRow> RunLedger::job_rows(std::int64_t job_id) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT key, attempt, user_parts, input_values FROM job_rows WHERE job_id=?");
+  s.bind(1, job_id);
+  std::vector<JobRow> out;
+  while (s.step())
+    out.push_back({s.column_text(0), static_cast<int>(s.column_int(1)), from_json(s.column_text(2)),
+                   from_json(s.column_text(3))});
+  return out;
+}
+
+void RunLedger::release_job(std::int64_t job_id, const std::string& state) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, true);
+  db_.prepare("UPDATE rows SET state=0, job_id=NULL, updated_at=? WHERE job_id=? AND state=1")
+      .bind(1, now())
+      .bind(2, job_id)
+      .run();
+  db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?").bind(1, state).bind(2, now()).bind(3, job_id).run();
+  tx.commit();
+}
+
+void RunLedger::record_outcomes(std::int64_t job_id, const std::vector<RowOutcome>& outcomes,
+                                const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, false);
+  // Batch results apply only while the row is still submitted to this job; online results to any
+  // row not done yet.
+  const char* guard = job_id ? "key=? AND state=1 AND job_id=?" : "key=? AND state!=2 AND ?=0";
+  auto done = db_.prepare(std::string("UPDATE rows SET state=2, attempts=?, retryable=1, job_id=NULL, "
+                                      "last_error=NULL, fingerprint=?, prompt_tokens=prompt_tokens+?, "
+                                      "output_tokens=output_tokens+?, cached_tokens=cached_tokens+?, "
+                                      "thoughts_tokens=thoughts_tokens+?, updated_at=? WHERE ") +
+                          guard);
+  auto failed = db_.prepare(std::string("UPDATE rows SET state=3, attempts=?, retryable=?, job_id=NULL, "
+                                        "last_error=?, fingerprint=?, prompt_tokens=prompt_tokens+?, "
+                                        "output_tokens=output_tokens+?, cached_tokens=cached_tokens+?, "
+                                        "thoughts_tokens=thoughts_tokens+?, updated_at=? WHERE ") +
+                            guard);
+  auto result = db_.prepare(
+      "INSERT INTO results(key, fields, raw_text, model_version, finish_reason, attempt, fingerprint, completed_at) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET fields=excluded.fields, "
+      "raw_text=excluded.raw_text, model_version=excluded.model_version, finish_reason=excluded.finish_reason, "
+      "attempt=excluded.attempt, fingerprint=excluded.fingerprint, completed_at=excluded.completed_at");
+  double t = now();
+  for (const auto& o : outcomes) {
+    if (o.ok) {
+      done.bind(1, static_cast<std::int64_t>(o.attempt))
+          .bind(2, fingerprint)
+          .bind(3, o.usage.prompt_tokens)
+          .bind(4, o.usage.output_tokens)
+          .bind(5, o.usage.cached_tokens)
+          .bind(6, o.usage.thoughts_tokens)
+          .bind(7, t)
+          .bind(8, o.key)
+          .bind(9, job_id)
+          .run();
+      if (db_.changes() == 1) {
+        result.bind(1, o.key)
+            .bind(2, to_json(o.fields))
+            .bind(3, o.raw_text)
+            .bind(4, o.model_version)
+            .bind(5, o.finish_reason)
+            .bind(6, static_cast<std::int64_t>(o.attempt))
+            .bind(7, fingerprint)
+            .bind(8, t)
+            .run();
+      }
+    } else {
+      failed.bind(1, static_cast<std::int64_t>(o.attempt))
+          .bind(2, static_cast<std::int64_t>(o.retryable ? 1 : 0))
+          .bind(3, o.error)
+          .bind(4, fingerprint)
+          .bind(5, o.usage.prompt_tokens)
+          .bind(6, o.usage.output_tokens)
+          .bind(7, o.usage.cached_tokens)
+          .bind(8, o.usage.thoughts_tokens)
+          .bind(9, t)
+          .bind(10, o.key)
+          .bind(11, job_id)
+          .run();
+    }
+  }
+  tx.commit();
+}
+
+void RunLedger::close_job(std::int64_t job_id, const std::string& state, const std::string& reason,
+                          const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, true);
+  // Rows still submitted to the job got no answer: the attempt counts, and they may be retried.
+  db_.prepare(
+         "UPDATE rows SET state=3, retryable=1, job_id=NULL, last_error=?, updated_at=?, fingerprint=?, "
+         "attempts=(SELECT attempt FROM job_rows WHERE job_rows.job_id=rows.job_id AND job_rows.key=rows.key) "
+         "WHERE job_id=? AND state=1")
+      .bind(1, reason)
+      .bind(2, now())
+      .bind(3, fingerprint)
+      .bind(4, job_id)
+      .run();
+  db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?").bind(1, state).bind(2, now()).bind(3, job_id).run();
+  tx.commit();
+}
+
+std::optional<RowResult> RunLedger::row_result(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare(
+      "SELECT r.state, r.attempts, coalesce(r.last_error, ''), coalesce(res.fields, '') FROM rows r "
+      "LEFT JOIN results res ON res.key = r.key AND r.state = 2 WHERE r.key=?");
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  RowResult result;
+  result.state = static_cast<RowState>(s.column_int(0));
+  result.attempts = static_cast<int>(s.column_int(1));
+  result.error = s.column_text(2);
+  if (result.state == RowState::done) result.fields = from_json(s.column_text(3));
+  return result;
+}
+
+LedgerCounts RunLedger::counts() {
+  auto scan = current_scan();
+  std::lock_guard lock(mutex_);
+  LedgerCounts counts;
+  auto rows = db_.prepare("SELECT state, count(*) FROM rows WHERE scan=? GROUP BY state");
+  rows.bind(1, scan);
+  while (rows.step()) {
+    auto n = static_cast<std::uint64_t>(rows.column_int(1));
+    counts.rows_by_state[to_string(static_cast<RowState>(rows.column_int(0)))] = n;
+    counts.total_rows += n;
+  }
+  auto jobs = db_.prepare("SELECT state, count(*) FROM jobs GROUP BY state");
+  while (jobs.step()) counts.jobs_by_state[jobs.column_text(0)] = static_cast<std::uint64_t>(jobs.column_int(1));
+  auto tokens = db_.prepare(
+      "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_tokens), 0), "
+      "coalesce(sum(thoughts_tokens), 0) FROM rows");
+  tokens.step();
+  counts.tokens = {tokens.column_int(0), tokens.column_int(1), tokens.column_int(2), tokens.column_int(3)};
+  return counts;
+}
+
+std::vector<FailedRow> RunLedger::failed_rows() {
+  auto scan = current_scan();
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare(
+      "SELECT key, attempts, coalesce(last_error, '') FROM rows WHERE scan=? AND state=3 ORDER BY ordinal");
+  s.bind(1, scan);
+  std::vector<FailedRow> out;
+  while (s.step()) out.push_back({s.column_text(0), static_cast<int>(s.column_int(1)), s.column_text(2)});
+  return out;
+}
+
+std::uint64_t RunLedger::count_done_with_other_fingerprint(const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT count(*) FROM rows WHERE state=2 AND coalesce(fingerprint, '') != ?");
+  s.bind(1, fingerprint);
+  s.step();
+  return static_cast<std::uint64_t>(s.column_int(0));
+}
+
+std::uint64_t RunLedger::rerun_other_fingerprint(const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, true);
+  db_.prepare(
+         "UPDATE rows SET state=0, attempts=0, retryable=1, last_error=NULL WHERE state=2 AND "
+         "coalesce(fingerprint, '') != ?")
+      .bind(1, fingerprint)
+      .run();
+  auto changed = static_cast<std::uint64_t>(db_.changes());
+  tx.commit();
+  return changed;
+}
+
+void RunLedger::accept_other_fingerprint(const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, true);
+  db_.prepare("UPDATE rows SET fingerprint=? WHERE state=2 AND coalesce(fingerprint, '') != ?")
+      .bind(1, fingerprint)
+      .bind(2, fingerprint)
+      .run();
+  db_.prepare("UPDATE results SET fingerprint=? WHERE coalesce(fingerprint, '') != ?")
+      .bind(1, fingerprint)
+      .bind(2, fingerprint)
+      .run();
+  tx.commit();
+}
+
+void RunLedger::reset_failures_with_other_fingerprint(const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, false);
+  db_.prepare(
+         "UPDATE rows SET attempts=0, retryable=1, fingerprint=? WHERE state=3 AND coalesce(fingerprint, '') != ?")
+      .bind(1, fingerprint)
+      .bind(2, fingerprint)
+      .run();
+  tx.commit();
+}
+
+}  // namespace pipehost::ledger

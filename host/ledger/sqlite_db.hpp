@@ -1,0 +1,85 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements, transactions.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace pipehost::ledger {
+
+/// Any SQLite failure; the message names the database file and SQLite's reason.
+class LedgerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Statement;
+
+class Database {
+ public:
+  explicit Database(const std::filesystem::path& file);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  /// Runs one or more statements without results.
+  void exec(std::string_view sql);
+  Statement prepare(std::string_view sql);
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+  const std::filesystem::path& file() const { return file_; }
+  [[noreturn]] void fail(std::string_view what) const;
+  sqlite3* handle() const { return db_; }
+
+ private:
+  std::filesystem::path file_;
+  sqlite3* db_ = nullptr;
+};
+
+class Statement {
+ public:
+  Statement(Database& db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind_null(int index);
+  /// Steps once; true when a row is available.
+  bool step();
+  /// Steps to completion (for statements without results) and resets.
+  void run();
+  void reset();
+
+  std::int64_t column_int(int index) const;
+  double column_double(int index) const;
+  std::string column_text(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  Database* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. A durable transaction is synced to
+/// disk before commit returns (synchronous=FULL); others only survive a process crash (NORMAL).
+class Transaction {
+ public:
+  Transaction(Database& db, bool durable);
+  ~Transaction();
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace pipehost::ledger

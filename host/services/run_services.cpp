@@ -1,0 +1,106 @@
+#include "services/run_services.hpp"
+
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+namespace pipehost::services {
+
+void ProgressCounters::add(std::string_view name, std::int64_t delta) {
+  std::lock_guard lock(mutex_);
+  auto it = values_.find(name);
+  if (it == values_.end()) it = values_.emplace(std::string(name), 0).first;
+  it->second += delta;
+}
+
+void ProgressCounters::set(std::string_view name, std::int64_t value) {
+  std::lock_guard lock(mutex_);
+  auto it = values_.find(name);
+  if (it == values_.end()) values_.emplace(std::string(name), value);
+  else it->second = value;
+}
+
+std::int64_t ProgressCounters::get(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto it = values_.find(name);
+  return it == values_.end() ? 0 : it->second;
+}
+
+std::map<std::string, std::int64_t, std::less<>> ProgressCounters::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return values_;
+}
+
+RunServices::RunServices(std::filesystem::path state_dir) : state_dir_(std::move(state_dir)) {}
+
+void RunServices::cancel() {
+  {
+    std::lock_guard lock(sleep_mutex_);
+    cancelled_ = true;
+  }
+  sleep_wakeup_.notify_all();
+}
+
+bool RunServices::sleep_for(std::chrono::milliseconds duration) {
+  std::unique_lock lock(sleep_mutex_);
+  return !sleep_wakeup_.wait_for(lock, duration, [this] { return cancelled_.load(); });
+}
+
+PluginServices::PluginServices(RunServices& run, std::string instance) : run_(run), instance_(std::move(instance)) {}
+
+std::shared_ptr<HttpClient> PluginServices::http(const HttpClientOptions& options, Status& status) noexcept {
+  (void)options;
+  status = Status::fatal("the host HTTP client is not available in this build");
+  return nullptr;
+}
+
+Status PluginServices::secret(std::string_view env_name, std::string& value) noexcept {
+  try {
+    std::string name(env_name);
+    const char* v = std::getenv(name.c_str());
+    if (!v || !*v) return Status::fatal("environment variable " + name + " is not set (it must hold the API key)");
+    value = v;
+    run_.secrets()->add(value);
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return Status::fatal(e.what());
+  }
+}
+
+void PluginServices::log(LogLevel level, std::string_view message) noexcept {
+  try {
+    static constexpr spdlog::level::level_enum levels[] = {spdlog::level::trace, spdlog::level::debug,
+                                                           spdlog::level::info, spdlog::level::warn,
+                                                           spdlog::level::err};
+    spdlog::log(levels[static_cast<int>(level)], "[{}] {}", instance_, message);
+  } catch (...) {
+    // Logging must never take the run down.
+  }
+}
+
+void PluginServices::progress(std::string_view counter, std::int64_t delta) noexcept {
+  try {
+    run_.counters().add(counter, delta);
+  } catch (...) {
+  }
+}
+
+bool PluginServices::sleep_for(std::chrono::milliseconds duration) noexcept {
+  try {
+    return run_.sleep_for(duration);
+  } catch (...) {
+    return !run_.cancelled();
+  }
+}
+
+bool PluginServices::cancelled() const noexcept { return run_.cancelled(); }
+
+std::string PluginServices::scratch_dir() const {
+  auto dir = run_.state_dir() / "scratch" / instance_;
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+std::string PluginServices::state_dir() const { return run_.state_dir().string(); }
+
+}  // namespace pipehost::services

@@ -1,0 +1,75 @@
+// What the host shares with every plugin instance during a run: cancellation, progress counters,
+// secrets, the state dir. PluginServices is the HostServices one plugin instance sees.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "pipehost/host_services.hpp"
+#include "services/secret_registry.hpp"
+
+namespace pipehost::services {
+
+/// Named counters shown on the progress line and in the summary. Thread-safe.
+class ProgressCounters {
+ public:
+  void add(std::string_view name, std::int64_t delta);
+  void set(std::string_view name, std::int64_t value);
+  std::int64_t get(std::string_view name) const;
+  std::map<std::string, std::int64_t, std::less<>> snapshot() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::int64_t, std::less<>> values_;
+};
+
+/// Run-wide state behind every plugin's HostServices.
+class RunServices {
+ public:
+  explicit RunServices(std::filesystem::path state_dir);
+
+  const std::filesystem::path& state_dir() const { return state_dir_; }
+  std::shared_ptr<SecretRegistry> secrets() const { return secrets_; }
+  ProgressCounters& counters() { return counters_; }
+
+  /// Asks every sleeper and long loop to stop (Ctrl-C).
+  void cancel();
+  bool cancelled() const { return cancelled_.load(); }
+  /// Sleeps up to `duration`; false if cancelled before or during the sleep.
+  bool sleep_for(std::chrono::milliseconds duration);
+
+ private:
+  std::filesystem::path state_dir_;
+  std::shared_ptr<SecretRegistry> secrets_ = std::make_shared<SecretRegistry>();
+  ProgressCounters counters_;
+  std::atomic<bool> cancelled_{false};
+  std::mutex sleep_mutex_;
+  std::condition_variable sleep_wakeup_;
+};
+
+/// The HostServices of one plugin instance: logs carry the plugin's name, scratch space is its own.
+class PluginServices final : public HostServices {
+ public:
+  /// `instance` names the stage in logs and its scratch folder, e.g. "gemini-batch" or "csv-io#sink1".
+  PluginServices(RunServices& run, std::string instance);
+
+  std::shared_ptr<HttpClient> http(const HttpClientOptions& options, Status& status) noexcept override;
+  Status secret(std::string_view env_name, std::string& value) noexcept override;
+  void log(LogLevel level, std::string_view message) noexcept override;
+  void progress(std::string_view counter, std::int64_t delta) noexcept override;
+  bool sleep_for(std::chrono::milliseconds duration) noexcept override;
+  bool cancelled() const noexcept override;
+  std::string scratch_dir() const override;
+  std::string state_dir() const override;
+
+ private:
+  RunServices& run_;
+  std::string instance_;
+};
+
+}  // namespace pipehost::services

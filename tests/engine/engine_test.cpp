@@ -1,0 +1,183 @@
+// The engine through the pipehost executable: every row once and in order, retries up to
+// max_attempts, quota waits, --limit, --dry-run, config changes, online mode, export and status.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "process.hpp"
+#include "test_host.hpp"
+
+namespace {
+
+namespace json = boost::json;
+using pipehost::test::read_file;
+using pipehost::test::write_file;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  std::string write_config(int rows, const std::string& provider_extra, const std::string& run_extra = "",
+                           int parser_version = 1) {
+    auto path = dir_.file("run.json");
+    write_file(path, R"({
+      "source": {"plugin": "test-rows", "rows": )" + std::to_string(rows) + R"(},
+      "request": {"plugin": "test-model", "column": "text", "system": "be brief"},
+      "provider": {"plugin": "test-model", "model": "gemini-flash-latest", "batch_size": 300,
+                   "max_jobs_in_flight": 3, "poll_interval_s": 0.05)" + provider_extra + R"(},
+      "parser": {"plugin": "test-model", "version": )" + std::to_string(parser_version) + R"(},
+      "sinks": [{"plugin": "test-rows", "path": "out/result.tsv"}],
+      "run": {"state_dir": "state")" + run_extra + R"(}
+    })");
+    return path;
+  }
+
+  pipehost::test::ProcessResult pipehost(std::vector<std::string> args) {
+    args.insert(args.begin(), {pipehost::test::bin_path("pipehost"), "--plugins", TEST_ENGINE_PLUGINS, "--no-progress"});
+    pipehost::test::ProcessOptions options;
+    options.timeout = std::chrono::seconds(120);
+    return pipehost::test::run_process(args, options);
+  }
+
+  std::vector<std::string> output_lines() {
+    auto text = read_file(dir_.path() / "out/result.tsv");
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < text.size()) {
+      auto end = text.find('\n', start);
+      lines.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    return lines;
+  }
+
+  json::object provider_stats() {
+    return json::parse(read_file(dir_.path() / "state/test-model-stats.json")).as_object();
+  }
+
+  pipehost::test::TempDir dir_;
+};
+
+std::string ok_line(int i) {
+  return std::to_string(i) + "\trow " + std::to_string(i) + "\techo row " + std::to_string(i) + "\tok\t";
+}
+
+TEST_F(EngineTest, EveryRowOnceInInputOrderDespiteFaults) {
+  auto config = write_config(1000, R"(, "prose_mod": 25, "line_error_mod": 50, "create_429": 2)");
+  auto r = pipehost({"run", config});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = output_lines();
+  ASSERT_EQ(lines.size(), 1001u);
+  EXPECT_EQ(lines[0], "id\ttext\tanswer\t_status\t_error");
+  for (int i = 1; i <= 1000; ++i) ASSERT_EQ(lines[i], ok_line(i));
+  // 4 first-pass jobs of at most 300 rows, then one job for the 40 rows that failed once (multiples
+  // of 50 got a line error, other multiples of 25 a prose answer).
+  auto creates = provider_stats().at("creates").as_object();
+  EXPECT_EQ(creates.size(), 5u);
+  for (const auto& [name, n] : creates) EXPECT_EQ(n.as_int64(), 1) << name;
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 1040);
+  EXPECT_NE(r.out.find("rows: 1000 total, 1000 ok, 0 failed, 0 pending"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "state/failures.csv"));
+}
+
+TEST_F(EngineTest, RowsThatKeepFailingStopAtMaxAttemptsWithTheirReason) {
+  auto config = write_config(500, R"(, "always_fail_mod": 100)", R"(, "max_attempts": 3)");
+  auto r = pipehost({"run", config});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto lines = output_lines();
+  ASSERT_EQ(lines.size(), 501u);
+  EXPECT_EQ(lines[100], "100\trow 100\t\tfailed\tparse error: no JSON found");
+  EXPECT_EQ(lines[101], ok_line(101));
+  EXPECT_EQ(read_file(dir_.path() / "state/failures.csv"),
+            "key,attempts,reason\n100,3,parse error: no JSON found\n200,3,parse error: no JSON found\n"
+            "300,3,parse error: no JSON found\n400,3,parse error: no JSON found\n500,3,parse error: no JSON found\n");
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 500 + 5 + 5);
+  auto summary = json::parse(read_file(dir_.path() / "state/summary.json")).as_object();
+  EXPECT_EQ(summary.at("rows").at("failed").as_int64(), 5);
+  EXPECT_EQ(summary.at("failures_by_reason").at("parse error: no JSON found").as_int64(), 5);
+}
+
+TEST_F(EngineTest, FailedBatchJobIsRetried) {
+  auto config = write_config(400, R"(, "fail_jobs": 1)");
+  auto r = pipehost({"run", config});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = output_lines();
+  for (int i = 1; i <= 400; ++i) ASSERT_EQ(lines[i], ok_line(i));
+  EXPECT_EQ(provider_stats().at("creates").as_object().size(), 3u);
+}
+
+TEST_F(EngineTest, LimitProcessesTheNextRowsNotDone) {
+  auto config = write_config(1000, "");
+  auto first = pipehost({"run", "--limit", "100", config});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("rows: 1000 total, 100 ok, 0 failed, 900 pending"), std::string::npos) << first.out;
+  auto lines = output_lines();
+  EXPECT_EQ(lines[100], ok_line(100));
+  EXPECT_EQ(lines[101], "101\trow 101\t\tpending\t");
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 100);
+
+  auto second = pipehost({"run", "--limit", "500", config});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("rows: 1000 total, 600 ok"), std::string::npos) << second.out;
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 500);
+
+  auto rest = pipehost({"run", config});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 400);
+  lines = output_lines();
+  for (int i = 1; i <= 1000; ++i) ASSERT_EQ(lines[i], ok_line(i));
+
+  auto again = pipehost({"run", config});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 400) << "a finished run sends nothing";
+}
+
+TEST_F(EngineTest, DryRunSendsNothingAndEstimates) {
+  auto config = write_config(1000, "");
+  auto r = pipehost({"run", "--dry-run", config});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("dry run: 1000 requests in 4 batch job(s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("estimated cost: $"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "state/test-model-stats.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "out/result.tsv"));
+}
+
+TEST_F(EngineTest, ChangedConfigIsRefusedUnlessAFlagSaysWhatToDo) {
+  ASSERT_EQ(pipehost({"run", "--limit", "50", write_config(200, "")}).exit_code, 0);
+  auto changed = write_config(200, "", "", 2);
+  auto refused = pipehost({"run", changed});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("50 rows in"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--rerun-changed"), std::string::npos) << refused.err;
+
+  auto rerun = pipehost({"run", "--rerun-changed", changed});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 200);
+
+  auto accept = pipehost({"run", "--accept-changed", write_config(200, "", "", 3)});
+  ASSERT_EQ(accept.exit_code, 0) << accept.err;
+}
+
+TEST_F(EngineTest, OnlineModeGivesTheSameOutput) {
+  auto config = write_config(300, R"(, "mode": "online", "online_concurrency": 4, "prose_mod": 25)");
+  auto r = pipehost({"run", config});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = output_lines();
+  ASSERT_EQ(lines.size(), 301u);
+  for (int i = 1; i <= 300; ++i) ASSERT_EQ(lines[i], ok_line(i));
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 312);
+}
+
+TEST_F(EngineTest, StatusAndExportReadTheLedger) {
+  auto config = write_config(100, "");
+  ASSERT_EQ(pipehost({"run", "--limit", "30", config}).exit_code, 0);
+  auto status = pipehost({"status", "--json", config});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto doc = json::parse(status.out).as_object();
+  EXPECT_EQ(doc.at("rows").at("done").as_int64(), 30);
+  EXPECT_EQ(doc.at("rows").at("pending").as_int64(), 70);
+  std::filesystem::remove(dir_.path() / "out/result.tsv");
+  auto exported = pipehost({"export", config});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(output_lines()[30], ok_line(30));
+}
+
+}  // namespace
