@@ -23,11 +23,6 @@ const char* const kConfigSchema = R"json({
                 "description": "PEM file of an extra trusted CA (e.g. the emulator's certificate)."},
     "insecure_skip_verify": {"type": "boolean", "default": false,
                              "description": "Turns TLS certificate verification off (logged loudly). Never in production."},
-    "mode": {"type": "string", "enum": ["batch", "online"], "default": "batch"},
-    "batch_size": {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1000,
-                   "description": "Rows per batch job."},
-    "max_jobs_in_flight": {"type": "integer", "minimum": 1, "maximum": 100, "default": 4},
-    "poll_interval_s": {"type": "number", "minimum": 0, "maximum": 3600, "default": 30},
     "max_batch_bytes": {"type": "integer", "minimum": 1024, "maximum": 2000000000, "default": 1900000000,
                         "description": "Largest JSONL input file per job (the API limit is 2 GB)."},
     "connect_timeout_s": {"type": "number", "minimum": 0.1, "maximum": 600, "default": 15},
@@ -38,7 +33,6 @@ const char* const kConfigSchema = R"json({
     "retry_backoff_s": {"type": "number", "minimum": 0.001, "maximum": 60, "default": 1,
                         "description": "First wait before a retry; it doubles each time (with jitter) up to 30 s."},
     "upload_chunk_mb": {"type": "integer", "minimum": 1, "maximum": 1024, "default": 8},
-    "online_concurrency": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 8},
     "delete_input_file": {"type": "boolean", "default": true,
                           "description": "Delete the uploaded input file once the batch's results were fetched."}
   },
@@ -115,14 +109,6 @@ GeminiConfig parse_config(const std::string& config_json) {
       config.ca_file = value.is_null() ? std::string() : get_string(value, key);
     } else if (key == "insecure_skip_verify") {
       config.insecure_skip_verify = get_bool(value, key);
-    } else if (key == "mode") {
-      config.mode = get_string(value, key);
-    } else if (key == "batch_size") {
-      config.batch_size = get_integer(value, key, 1, 1000000);
-    } else if (key == "max_jobs_in_flight") {
-      config.max_jobs_in_flight = get_integer(value, key, 1, 100);
-    } else if (key == "poll_interval_s") {
-      config.poll_interval_s = get_number(value, key, 0, 3600);
     } else if (key == "max_batch_bytes") {
       config.max_batch_bytes = static_cast<std::uint64_t>(get_integer(value, key, 1024, 2000000000));
     } else if (key == "connect_timeout_s") {
@@ -135,8 +121,6 @@ GeminiConfig parse_config(const std::string& config_json) {
       config.retry_backoff = seconds(get_number(value, key, 0.001, 60));
     } else if (key == "upload_chunk_mb") {
       config.upload_chunk_bytes = static_cast<std::uint64_t>(get_integer(value, key, 1, 1024)) * 1024 * 1024;
-    } else if (key == "online_concurrency") {
-      config.online_concurrency = static_cast<std::uint32_t>(get_integer(value, key, 1, 1000));
     } else if (key == "delete_input_file") {
       config.delete_input_file = get_bool(value, key);
     } else {
@@ -151,7 +135,6 @@ GeminiConfig parse_config(const std::string& config_json) {
     }
   }
   if (config.api_key_env.empty()) bad("api_key_env", "must name an environment variable");
-  if (config.mode != "batch" && config.mode != "online") bad("mode", "must be \"batch\" or \"online\"");
   if (config.api_version != "v1beta" && config.api_version != "v1" && config.api_version != "v1alpha") {
     bad("api_version", "must be v1beta, v1 or v1alpha");
   }

@@ -18,13 +18,9 @@ struct GeminiConfig {
   std::string api_version = "v1beta";
   std::string ca_file;  ///< Empty: the system CA store only.
   bool insecure_skip_verify = false;
-  std::string mode = "batch";  ///< "batch" or "online"
-  // mode, batch_size, max_jobs_in_flight, poll_interval_s and online_concurrency belong to the host's
-  // engine: the host takes them out of the provider section before the plugin sees it. They are in the
-  // schema (documentation, `pipehost plugins`) and accepted here for direct use of the core library.
-  std::int64_t batch_size = 1000;
-  std::int64_t max_jobs_in_flight = 4;
-  double poll_interval_s = 30;
+  // mode, batch_size, max_jobs_in_flight, poll_interval_s, online_concurrency and requests_per_minute
+  // belong to the host's engine: the host takes them out of the provider section (and documents them)
+  // before the plugin sees it.
   /// Largest JSONL file per job: below the API's 2 GB input-file limit with room to spare.
   std::uint64_t max_batch_bytes = 1'900'000'000;
   std::chrono::milliseconds connect_timeout{15000};
@@ -35,7 +31,6 @@ struct GeminiConfig {
   std::chrono::milliseconds retry_backoff{1000};
   /// Resumable upload chunk size (the official client uses 8 MiB).
   std::uint64_t upload_chunk_bytes = 8ull * 1024 * 1024;
-  std::uint32_t online_concurrency = 8;
   /// Delete the uploaded input file from the Files API once the batch finished and was fetched.
   bool delete_input_file = true;
 };

@@ -65,7 +65,8 @@ Status GeminiBatchProvider::start() {
   options.ca_file = config_.ca_file;
   options.insecure_skip_verify = config_.insecure_skip_verify;
   // Enough idle keep-alive connections for the host's online concurrency (idle ones expire after 30 s).
-  options.max_idle_per_host = std::max<std::uint32_t>(64, config_.online_concurrency);
+  // The host may run many jobs and online calls at once; keep their connections alive.
+  options.max_idle_per_host = 64;
   Status made;
   auto http = host_.http(options, made);
   if (!http) return made.is_ok() ? Status::fatal("the host gave no HTTP client") : made;

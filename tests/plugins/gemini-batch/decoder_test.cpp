@@ -164,35 +164,31 @@ TEST(GeminiConfig, DefaultsAndSchema) {
   EXPECT_EQ(config.api_key_env, "GEMINI_API_KEY");
   EXPECT_EQ(config.base_url, "https://generativelanguage.googleapis.com");
   EXPECT_EQ(config.api_version, "v1beta");
-  EXPECT_EQ(config.mode, "batch");
   EXPECT_FALSE(config.insecure_skip_verify);
   EXPECT_LT(config.max_batch_bytes, 2'000'000'000u);
 
   boost::json::value schema = boost::json::parse(kConfigSchema);
   EXPECT_EQ(schema.at("additionalProperties"), boost::json::value(false));
   EXPECT_EQ(schema.at("properties").at("ca_file").at("format"), boost::json::value("path"));
-  for (const char* key :
-       {"batch_size", "max_jobs_in_flight", "poll_interval_s", "mode", "model", "api_key_env", "base_url",
-        "ca_file", "insecure_skip_verify", "max_batch_bytes", "online_concurrency"}) {
+  for (const char* key : {"model", "api_key_env", "base_url", "ca_file", "insecure_skip_verify", "max_batch_bytes"})
     EXPECT_TRUE(schema.at("properties").as_object().contains(key)) << key;
-  }
+  // The engine's keys are the host's: it strips them from the section, so the plugin does not claim them.
+  for (const char* key : {"mode", "batch_size", "max_jobs_in_flight", "poll_interval_s", "online_concurrency"})
+    EXPECT_FALSE(schema.at("properties").as_object().contains(key)) << key;
 }
 
 TEST(GeminiConfig, EveryKeyParses) {
   GeminiConfig config = parse_config(
       R"({"model":"gemini-flash-latest","api_key_env":"MY_KEY","base_url":"https://127.0.0.1:8443/",)"
-      R"("api_version":"v1","ca_file":null,"insecure_skip_verify":false,"mode":"online","batch_size":2000,)"
-      R"("max_jobs_in_flight":4,"poll_interval_s":0.5,"max_batch_bytes":100000,"connect_timeout_s":5,)"
-      R"("io_timeout_s":60,"http_attempts":3,"retry_backoff_s":0.01,"upload_chunk_mb":1,"online_concurrency":16,)"
+      R"("api_version":"v1","ca_file":null,"insecure_skip_verify":false,"max_batch_bytes":100000,)"
+      R"("connect_timeout_s":5,"io_timeout_s":60,"http_attempts":3,"retry_backoff_s":0.01,"upload_chunk_mb":1,)"
       R"("delete_input_file":false})");
   EXPECT_EQ(config.base_url, "https://127.0.0.1:8443");
-  EXPECT_EQ(config.mode, "online");
-  EXPECT_EQ(config.batch_size, 2000);
-  EXPECT_EQ(config.poll_interval_s, 0.5);
+  EXPECT_EQ(config.api_version, "v1");
+  EXPECT_EQ(config.max_batch_bytes, 100000u);
   EXPECT_EQ(config.connect_timeout.count(), 5000);
   EXPECT_EQ(config.retry_backoff.count(), 10);
   EXPECT_EQ(config.upload_chunk_bytes, 1024u * 1024u);
-  EXPECT_EQ(config.online_concurrency, 16u);
   EXPECT_FALSE(config.delete_input_file);
 }
 
@@ -206,10 +202,10 @@ TEST(GeminiConfig, BadConfigsSayWhatAndWhere) {
     return "no error";
   };
   EXPECT_NE(message("{}").find("provider.model: required"), std::string::npos);
-  EXPECT_NE(message(R"({"model":"m","mode":"fast"})").find("provider.mode"), std::string::npos);
-  EXPECT_NE(message(R"({"model":"m","batch_size":0})").find("provider.batch_size: must be between 1"),
+  EXPECT_NE(message(R"({"model":"m","api_version":"v9"})").find("provider.api_version"), std::string::npos);
+  EXPECT_NE(message(R"({"model":"m","http_attempts":0})").find("provider.http_attempts: must be between 1"),
             std::string::npos);
-  EXPECT_NE(message(R"({"model":"m","batch_size":1.5})").find("expected an integer"), std::string::npos);
+  EXPECT_NE(message(R"({"model":"m","http_attempts":1.5})").find("expected an integer"), std::string::npos);
   EXPECT_NE(message(R"({"model":"m","base_url":"ftp://x"})").find("provider.base_url"), std::string::npos);
   EXPECT_NE(message(R"({"model":"m","api_key":"sk-123"})").find("provider.api_key: unknown setting"),
             std::string::npos);

@@ -52,11 +52,11 @@ TEST(GeminiPluginLibrary, DescribesOneProviderWithAStrictSchema) {
 
   // A bad config is refused by the constructor with a clear message, not a crash.
   test::TestHost host;
-  StageContext context{&host, R"({"model":"m","mode":"sometimes"})", "/tmp", "/provider"};
+  StageContext context{&host, R"({"model":"m","api_version":"sometimes"})", "/tmp", "/provider"};
   std::unique_ptr<Stage> stage;
   Status created = descriptor->stages[0].create(context, stage);
   ASSERT_TRUE(created.is_fatal());
-  EXPECT_NE(created.message().find("provider.mode"), std::string::npos) << created.message();
+  EXPECT_NE(created.message().find("provider.api_version"), std::string::npos) << created.message();
 }
 
 TEST(GeminiPluginLibrary, RunsABatchThroughTheLoadedLibrary) {

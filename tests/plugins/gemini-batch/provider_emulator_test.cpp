@@ -487,7 +487,7 @@ TEST(GeminiProvider, OnlineCallsFromSeveralThreads) {
   test::EmulatorProcess emulator;
   KeyInEnvironment key;
   test::TestHost host;
-  auto provider = make_provider(host, config_json(emulator, R"("mode":"online","online_concurrency":4)"));
+  auto provider = make_provider(host, config_json(emulator));
   ASSERT_TRUE(provider->start().is_ok());
   auto requests = make_requests(40);
   std::vector<Response> responses(requests.size());

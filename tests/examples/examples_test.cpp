@@ -1,0 +1,96 @@
+// The examples as a newcomer meets them: the demo script end to end, and the songs job with its
+// sink swapped for JSON giving the same records.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "emulator_process.hpp"
+#include "plugin_library.hpp"
+#include "process.hpp"
+#include "test_host.hpp"
+
+namespace pipehost::test {
+namespace {
+
+namespace json = boost::json;
+
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+
+Table read_csv(const std::string& path) {
+  static PluginLibrary csv("csv-io");
+  TestHost host;
+  auto source = csv.create<Source>({&host, json::serialize(json::object{{"path", path}}), "", "/source"});
+  Table table;
+  if (auto s = source->open(table.columns); !s) throw std::runtime_error(s.message());
+  std::vector<Row> batch;
+  while (source->read(batch, 512) && !batch.empty())
+    for (auto& row : batch) table.rows.push_back(std::move(row.values));
+  return table;
+}
+
+TEST(Examples, DemoScriptClassifiesEverySong) {
+  TempDir dir;
+  ProcessOptions options;
+  options.timeout = std::chrono::minutes(3);
+  options.unset_env = {"GEMINI_API_KEY", "BRAINTRUST_API_KEY"};
+  auto r = run_process({std::string(PIPEHOST_SOURCE_DIR) + "/scripts/demo.sh", PIPEHOST_BINARY_DIR, dir.file("demo")},
+                       options);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("rows: 200 total"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("First rows of"), std::string::npos);
+  EXPECT_NE(r.out.find("GEMINI_API_KEY=... "), std::string::npos) << "tells how to run against the real service";
+
+  auto input = read_csv(std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/songs.csv");
+  auto output = read_csv(dir.file("demo/songs-classified.csv"));
+  ASSERT_EQ(output.rows.size(), input.rows.size());
+  ASSERT_EQ(output.columns.size(), input.columns.size() + 8 + 2);
+  EXPECT_EQ(output.columns.back(), "_error");
+  for (std::size_t i = 0; i < input.rows.size(); ++i) {
+    for (std::size_t c = 0; c < input.columns.size(); ++c) ASSERT_EQ(output.rows[i][c], input.rows[i][c]);
+    EXPECT_TRUE(output.rows[i][13] == "ok" || output.rows[i][13] == "failed") << output.rows[i][13];
+  }
+}
+
+TEST(Examples, JsonSinkHoldsTheSameRecordsAsTheCsvSink) {
+  TempDir dir;
+  EmulatorProcess emulator;
+  ProcessOptions options;
+  options.timeout = std::chrono::minutes(2);
+  options.env = {{"GEMINI_API_KEY", emulator.options().gemini_key},
+                 {"BRAINTRUST_API_KEY", emulator.options().braintrust_key}};
+  auto run = [&](const std::string& example, const std::string& output) {
+    auto r = run_process({bin_path("pipehost"), "run", "--no-progress", "--plugins", PIPEHOST_PLUGIN_DIR, "--config",
+                          std::string(PIPEHOST_SOURCE_DIR) + "/examples/" + example + "/run.json",
+                          "--set", "provider.base_url=" + emulator.base_url(), "--set",
+                          "provider.ca_file=" + emulator.ca_file(), "--set", "provider.poll_interval_s=0.1",
+                          "--set", "loggers.0.api_url=" + emulator.base_url(), "--set",
+                          "loggers.0.app_url=" + emulator.base_url(), "--set", "loggers.0.ca_file=" + emulator.ca_file(),
+                          "--set", "loggers.1.path=" + dir.file(example + "-calls.jsonl"), "--set",
+                          "sinks.0.path=" + output, "--set", "run.state_dir=" + dir.file(example + "-state")},
+                         options);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  run("songs", dir.file("songs.csv"));
+  run("json-sink", dir.file("songs.json"));
+
+  auto csv = read_csv(dir.file("songs.csv"));
+  auto doc = json::parse(read_file(dir.file("songs.json")));
+  const auto& records = doc.as_array();
+  ASSERT_EQ(records.size(), csv.rows.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& object = records[i].as_object();
+    ASSERT_EQ(object.size(), csv.columns.size());
+    std::size_t c = 0;
+    for (const auto& [key, value] : object) {
+      EXPECT_EQ(std::string(key), csv.columns[c]) << "column order";
+      EXPECT_EQ(std::string(value.as_string()), csv.rows[i][c]) << "row " << i + 1 << " column " << key;
+      ++c;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pipehost::test
