@@ -19,6 +19,9 @@ function(pipehost_add_plugin name)
   if(PIPEHOST_PLUGIN_OUTPUT_DIR)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${PIPEHOST_PLUGIN_OUTPUT_DIR}")
   endif()
+  if(PIPEHOST_INSTALL_PLUGINS)
+    install(TARGETS ${name} LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/pipehost/plugins" COMPONENT runtime)
+  endif()
   if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     # Every symbol a plugin needs must come from its own link line, and static libraries it pulls in
     # stay private to it (no symbol shadowing between plugins).

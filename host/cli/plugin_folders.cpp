@@ -14,7 +14,7 @@ std::vector<std::filesystem::path> plugin_folders(const std::vector<std::string>
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     auto prefix = exe.parent_path().parent_path();
-    for (auto candidate : {prefix / "plugins", prefix / "lib" / "pipehost" / "plugins"}) {
+    for (auto candidate : {prefix / "plugins", prefix / PIPEHOST_INSTALLED_PLUGIN_DIR}) {
       if (std::filesystem::is_directory(candidate, ec)) {
         folders.push_back(candidate);
         break;

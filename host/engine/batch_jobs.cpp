@@ -150,7 +150,7 @@ void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
       std::string reason = "batch job " + job.display_name + " ended " + state_name(status.state) +
                            (status.message.empty() ? "" : ": " + status.message);
       spdlog::warn("{}; its rows will be retried", reason);
-      ledger_->close_job(job.id, state_name(status.state), reason);
+      ledger_->close_job(job.id, state_name(status.state), reason, fingerprint_);
       run_.counters().add(counter::jobs_done, 1);
       run_.counters().add(counter::rows_failed, static_cast<std::int64_t>(job.row_count));
       return;
@@ -276,7 +276,7 @@ void ModelRun::fetch_job(const ledger::JobRecord& job) {
     spdlog::warn("job {}: {} rows got no answer; they will be retried", job.display_name, missing);
     run_.counters().add(counter::rows_failed, static_cast<std::int64_t>(missing));
   }
-  ledger_->close_job(job.id, ledger::job_state::fetched, "no answer for this row in the batch output");
+  ledger_->close_job(job.id, ledger::job_state::fetched, "no answer for this row in the batch output", fingerprint_);
 }
 
 }  // namespace pipehost::engine

@@ -414,17 +414,19 @@ void RunLedger::record_outcomes(std::int64_t job_id, const std::vector<RowOutcom
   tx.commit();
 }
 
-void RunLedger::close_job(std::int64_t job_id, const std::string& state, const std::string& reason) {
+void RunLedger::close_job(std::int64_t job_id, const std::string& state, const std::string& reason,
+                          const std::string& fingerprint) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_, true);
   // Rows still submitted to the job got no answer: the attempt counts, and they may be retried.
   db_.prepare(
-         "UPDATE rows SET state=3, retryable=1, job_id=NULL, last_error=?, updated_at=?, "
+         "UPDATE rows SET state=3, retryable=1, job_id=NULL, last_error=?, updated_at=?, fingerprint=?, "
          "attempts=(SELECT attempt FROM job_rows WHERE job_rows.job_id=rows.job_id AND job_rows.key=rows.key) "
          "WHERE job_id=? AND state=1")
       .bind(1, reason)
       .bind(2, now())
-      .bind(3, job_id)
+      .bind(3, fingerprint)
+      .bind(4, job_id)
       .run();
   db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?").bind(1, state).bind(2, now()).bind(3, job_id).run();
   tx.commit();

@@ -153,8 +153,10 @@ class RunLedger {
   /// Applies outcomes of a job's rows (only to rows still submitted to that job; `job_id` 0 for
   /// online calls, applied to any row not done yet). `fingerprint` marks which config produced them.
   void record_outcomes(std::int64_t job_id, const std::vector<RowOutcome>& outcomes, const std::string& fingerprint);
-  /// Ends a job: rows of it still submitted fail with `reason` (retryable), and the job takes `state`.
-  void close_job(std::int64_t job_id, const std::string& state, const std::string& reason);
+  /// Ends a job: rows of it still submitted fail with `reason` (retryable, under `fingerprint`), and
+  /// the job takes `state`.
+  void close_job(std::int64_t job_id, const std::string& state, const std::string& reason,
+                 const std::string& fingerprint);
 
   // --- reading ---
   std::optional<RowResult> row_result(const std::string& key);

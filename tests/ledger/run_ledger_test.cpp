@@ -59,7 +59,7 @@ TEST_F(LedgerTest, JobLifecycleAppliesEachResultOnce) {
 
   ledger.record_outcomes(job.id, {ok("k1"), failed("k2", 1)}, "fp");
   ledger.record_outcomes(job.id, {failed("k1", 1)}, "fp");  // a re-fetch must not undo k1
-  ledger.close_job(job.id, job_state::fetched, "no answer");
+  ledger.close_job(job.id, job_state::fetched, "no answer", "fp");
 
   EXPECT_EQ(ledger.row_result("k1")->state, RowState::done);
   EXPECT_EQ(ledger.row_result("k1")->fields, (std::vector<std::string>{"a", "b"}));
@@ -72,6 +72,8 @@ TEST_F(LedgerTest, JobLifecycleAppliesEachResultOnce) {
   EXPECT_EQ(eligible[0].ordinal, 2u);
   EXPECT_EQ(eligible[0].attempts, 1);
   EXPECT_TRUE(ledger.eligible_rows(1).empty()) << "max_attempts reached";
+  ledger.reset_failures_with_other_fingerprint("fp");
+  EXPECT_TRUE(ledger.eligible_rows(1).empty()) << "failures under the same config keep their attempts";
   EXPECT_EQ(ledger.counts().tokens.prompt, 10);
 }
 

@@ -19,6 +19,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -192,19 +193,28 @@ EmulatorProcess::EmulatorProcess(EmulatorOptions options) : options_(std::move(o
   ca_file_ = value_after("ca_file: ");
 }
 
+int EmulatorProcess::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 EmulatorProcess::~EmulatorProcess() {
   if (pid_ > 0) {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    // A crash or a sanitizer report in the emulator shows up as a non-zero exit: fail the test.
+    int exit_code = stop();
+    if (exit_code != 0) ADD_FAILURE() << "pipehost-emulator exited with code " << exit_code << " on SIGTERM";
   }
   std::error_code ignored;
   if (!std::getenv("PIPEHOST_KEEP_TEST_DIRS")) std::filesystem::remove_all(state_dir_, ignored);

@@ -35,7 +35,7 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 class EmulatorProcess {
  public:
   explicit EmulatorProcess(EmulatorOptions options = {});
-  ~EmulatorProcess();  // SIGTERM, wait, remove its state dir
+  ~EmulatorProcess();  // SIGTERM, wait (a non-zero exit fails the test), remove its state dir
   EmulatorProcess(const EmulatorProcess&) = delete;
   EmulatorProcess& operator=(const EmulatorProcess&) = delete;
 
@@ -46,6 +46,9 @@ class EmulatorProcess {
   void set_faults(const std::string& spec) const;  // POST /_emulator/faults (throws on 400)
   const EmulatorOptions& options() const { return options_; }
   pid_t pid() const { return pid_; }
+  /// SIGTERM and wait (at most 10 s, then SIGKILL); returns the exit code (-1 if killed).
+  /// The destructor calls it when the process still runs.
+  int stop();
 
   /// One request on a fresh connection (TLS verified against ca_file()). Throws std::exception
   /// when the connection fails or the response is cut short.

@@ -206,9 +206,13 @@ class SchemaValueMaker {
     if (format == "uri" || format == "url")
       return "https://example.com/" + std::string(kWords[random_.below(kWordCount)]);
     std::string text = plausible_words(random_, 1 + random_.below(4));
-    auto min_length = static_cast<std::size_t>(std::max<std::int64_t>(0, int_member(schema, "minLength", 0)));
+    auto min_length =
+        static_cast<std::size_t>(std::clamp<std::int64_t>(int_member(schema, "minLength", 0), 0, 100000));
     auto max_length = int_member(schema, "maxLength", -1);
-    while (text.size() < min_length) text += " " + std::string(kWords[random_.below(kWordCount)]);
+    while (text.size() < min_length) {
+      text.push_back(' ');
+      text += kWords[random_.below(kWordCount)];
+    }
     if (max_length >= 0 && text.size() > static_cast<std::size_t>(max_length))
       text.resize(static_cast<std::size_t>(max_length));
     return text;

@@ -1,0 +1,65 @@
+// The markdown-json-parser Parser stage: model answer text -> JSON object (bare, fenced or in prose) ->
+// checked against the response schema -> one text field per top-level schema property.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipehost/sdk.hpp"
+#include "response_schema.hpp"
+
+namespace pipehost::markdown_json {
+
+/// The stage's settings, read from its config section.
+struct ParserSettings {
+  /// Absolute (or config-folder-relative) path of the response schema JSON file.
+  std::string response_schema_file;
+  /// Joins the elements of an array of scalars into one column.
+  std::string list_separator = "; ";
+  bool case_insensitive_enums = false;
+
+  /// Reads a config section (JSON object text). Relative paths resolve against `config_dir`. Throws
+  /// std::runtime_error naming the key and what was expected; unknown keys are errors.
+  static ParserSettings from_config(std::string_view config_json, std::string_view config_dir);
+};
+
+/// Answer text -> output fields, without the SDK's stage wrapper (tests and benchmarks use it directly).
+/// `parse` keeps no mutable state, so one AnswerParser may serve several threads.
+class AnswerParser {
+ public:
+  AnswerParser(ResponseSchema schema, std::string list_separator, ValidationOptions options);
+
+  /// The output column names: the schema's top-level properties, in the file's order.
+  const std::vector<std::string>& columns() const { return columns_; }
+  const ResponseSchema& schema() const { return schema_; }
+
+  /// Fills `fields` (one per column) from `answer`; returns retry with the reason when the answer
+  /// holds no object that matches the schema.
+  Status parse(std::string_view answer, std::vector<std::string>& fields) const;
+
+ private:
+  ResponseSchema schema_;
+  std::string list_separator_;
+  ValidationOptions options_;
+  std::vector<std::string> columns_;
+};
+
+/// Reads a whole file; throws std::runtime_error "<what>: cannot read \"<path>\": <reason>".
+std::string read_text_file(const std::string& path, std::string_view what);
+
+class MarkdownJsonParser final : public Parser {
+ public:
+  /// JSON Schema of the config section.
+  static const char* const kConfigSchema;
+
+  explicit MarkdownJsonParser(const StageContext& context);
+
+  Status columns(std::vector<std::string>& out) override;
+  Status parse(std::string_view text, std::vector<std::string>& fields) override;
+
+ private:
+  AnswerParser parser_;
+};
+
+}  // namespace pipehost::markdown_json

@@ -1,0 +1,136 @@
+// Conformance with the official Node clients: @google/genai (upload → batch → poll → download,
+// plus generateContent) and braintrust (initLogger → log → flush, rows read back via fetch).
+// The packages are installed once with npm into build/node-conformance (reused afterwards).
+// Skips only when node or npm is missing.
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <sstream>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gemini_client.hpp"
+#include "test_host.hpp"
+
+namespace pipehost::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kInstallDir = fs::path(PIPEHOST_BINARY_DIR) / "node-conformance";
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::stringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (!dir.empty() && ::access((fs::path(dir) / program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+CommandResult run(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> chunk{};
+  while (std::size_t got = fread(chunk.data(), 1, chunk.size(), pipe))
+    result.output.append(chunk.data(), got);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string quoted(const std::string& text) {
+  return "'" + text + "'";
+}
+
+bool installed() {
+  return fs::exists(kInstallDir / "node_modules/@google/genai/package.json") &&
+         fs::exists(kInstallDir / "node_modules/braintrust/package.json");
+}
+
+/// Installs the clients once (tests may run in parallel: an flock serialises the install).
+/// Returns an error message, empty on success.
+std::string ensure_clients_installed() {
+  fs::create_directories(kInstallDir);
+  int lock = ::open((kInstallDir / ".install.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (lock < 0) return "cannot create the install lock";
+  ::flock(lock, LOCK_EX);
+  std::string error;
+  if (!installed()) {
+    write_file(kInstallDir / "package.json",
+               R"({"name":"pipehost-emulator-conformance","private":true,"type":"module",)"
+               R"("dependencies":{"@google/genai":"^3.3.0","braintrust":"^3.0.0"}})");
+    CommandResult npm = run("cd " + quoted(kInstallDir.string()) +
+                            " && timeout 600 npm install --no-audit --no-fund --loglevel=error");
+    if (npm.exit_code != 0 || !installed()) {
+      error = "npm install of @google/genai and braintrust failed (exit " + std::to_string(npm.exit_code) +
+              "):\n" + npm.output.substr(0, 3000);
+    }
+  }
+  ::flock(lock, LOCK_UN);
+  ::close(lock);
+  return error;
+}
+
+/// Copies the script next to node_modules (ESM resolves packages from the script's folder) and
+/// runs it with the emulator's CA and fake keys in its environment.
+CommandResult run_script(const EmulatorProcess& emulator, const std::string& script,
+                         const std::string& args) {
+  fs::copy_file(fs::path(PIPEHOST_SOURCE_DIR) / "tests/emulator/node" / script, kInstallDir / script,
+                fs::copy_options::overwrite_existing);
+  std::string command = "cd " + quoted(kInstallDir.string()) +
+                        " && NODE_EXTRA_CA_CERTS=" + quoted(emulator.ca_file()) +
+                        " GEMINI_API_KEY=" + quoted(emulator.options().gemini_key) +
+                        " BRAINTRUST_API_KEY=" + quoted(emulator.options().braintrust_key) +
+                        " timeout 120 node " + script + " " + args;
+  return run(command);
+}
+
+class NodeConformance : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!on_path("node") || !on_path("npm")) {
+      GTEST_SKIP() << "node and npm are needed for the official-client conformance tests (scripts/deps.sh "
+                      "installs them)";
+    }
+    std::string error = ensure_clients_installed();
+    ASSERT_TRUE(error.empty()) << error;
+  }
+};
+
+TEST_F(NodeConformance, GoogleGenaiClientRunsAWholeBatch) {
+  EmulatorProcess emulator;
+  TempDir work;
+  CommandResult result = run_script(emulator, "gemini_batch_roundtrip.mjs",
+                                    quoted(emulator.base_url()) + " " + quoted(work.path().string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("OK 25 keys"), std::string::npos) << result.output;
+  json::value stats = parse_json(emulator.stats_json());
+  EXPECT_EQ(stats.at("batch_creates_by_display_name").at("conformance-batch").as_int64(), 1);
+  EXPECT_EQ(stats.at("key_in_query").as_int64(), 0) << "the official client sends the key in a header";
+  EXPECT_EQ(stats.at("generate_content_calls").as_int64(), 1);
+}
+
+TEST_F(NodeConformance, BraintrustClientLogsAndRowsReadBack) {
+  EmulatorProcess emulator;
+  CommandResult result = run_script(emulator, "braintrust_log_roundtrip.mjs", quoted(emulator.base_url()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("OK 3 rows"), std::string::npos) << result.output;
+  json::value stats = parse_json(emulator.stats_json());
+  EXPECT_EQ(stats.at("braintrust_events").as_int64(), 3);
+  EXPECT_GE(stats.at("braintrust_logs3_calls").as_int64(), 1);
+}
+
+}  // namespace
+}  // namespace pipehost::test

@@ -1,0 +1,134 @@
+// From an accepted answer object to output columns: one per top-level schema property in schema order;
+// strings as-is, numbers and booleans as JSON text, arrays of scalars joined, nested values as compact
+// JSON, absent or null values empty.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "markdown_json_parser.hpp"
+#include "response_schema.hpp"
+
+namespace {
+
+using pipehost::markdown_json::AnswerParser;
+using pipehost::markdown_json::ResponseSchema;
+using Fields = std::vector<std::string>;
+
+const char* const kSchema = R"({
+  "type": "OBJECT",
+  "properties": {
+    "title": {"type": "STRING"},
+    "subgenres": {"type": "ARRAY", "items": {"type": "STRING"}},
+    "score": {"type": "NUMBER"},
+    "year": {"type": "INTEGER"},
+    "explicit": {"type": "BOOLEAN"},
+    "label": {"type": "OBJECT"},
+    "credits": {"type": "ARRAY"},
+    "energy": {"type": "STRING", "enum": ["High", "Medium", "Low"]},
+    "context": {"type": "STRING", "nullable": true}
+  },
+  "required": ["title"]
+})";
+
+AnswerParser make_parser(std::string separator = "; ", bool case_insensitive = false) {
+  return AnswerParser(ResponseSchema::parse(kSchema, "schema.json"), std::move(separator),
+                      {.case_insensitive_enums = case_insensitive});
+}
+
+TEST(Mapping, ColumnsAreTheTopLevelPropertiesInSchemaOrder) {
+  EXPECT_EQ(make_parser().columns(), (Fields{"title", "subgenres", "score", "year", "explicit", "label",
+                                             "credits", "energy", "context"}));
+}
+
+TEST(Mapping, EveryKindOfValue) {
+  const auto parser = make_parser();
+  Fields fields;
+  const auto status = parser.parse(R"(```json
+{
+  "credits": [{"role": "producer", "name": "Mutt Lange"}, "uncredited"],
+  "title": "Back in Black\nLive, \"remastered\"",
+  "subgenres": ["Hard Rock", "Heavy Metal", "Blues Rock"],
+  "score": 0.1,
+  "year": 1980,
+  "explicit": false,
+  "label": {"name": "Atlantic", "ratio": 2.50, "ids": [1, 1e28], "none": null},
+  "energy": "High",
+  "extra": "ignored"
+}
+```)",
+                                   fields);
+  ASSERT_TRUE(status) << status.message();
+  EXPECT_EQ(fields, (Fields{
+                        "Back in Black\nLive, \"remastered\"",
+                        "Hard Rock; Heavy Metal; Blues Rock",
+                        "0.1",
+                        "1980",
+                        "false",
+                        R"({"name":"Atlantic","ratio":2.5,"ids":[1,1e+28],"none":null})",
+                        R"([{"role":"producer","name":"Mutt Lange"},"uncredited"])",
+                        "High",
+                        "",
+                    }));
+}
+
+TEST(Mapping, ScalarArraysJoinWithTheConfiguredSeparator) {
+  const auto parser = make_parser(" | ");
+  Fields fields;
+  ASSERT_TRUE(parser.parse(R"({"title": "t", "subgenres": ["a", "b"], "credits": [1, true, null, "x", 2.5]})",
+                           fields));
+  EXPECT_EQ(fields[1], "a | b");
+  EXPECT_EQ(fields[6], "1 | true |  | x | 2.5");
+}
+
+TEST(Mapping, AbsentAndNullValuesAreEmpty) {
+  const auto parser = make_parser();
+  Fields fields{"stale", "values", "from", "before"};
+  ASSERT_TRUE(parser.parse(R"({"title": "t", "context": null, "subgenres": []})", fields));
+  EXPECT_EQ(fields, (Fields{"t", "", "", "", "", "", "", "", ""}));
+}
+
+TEST(Mapping, NumbersKeepTheirValueInShortestForm) {
+  const auto parser = make_parser();
+  Fields fields;
+  ASSERT_TRUE(parser.parse(R"({"title": "t", "score": -0.000125, "year": -42})", fields));
+  EXPECT_EQ(fields[2], "-0.000125");
+  EXPECT_EQ(fields[3], "-42");
+  ASSERT_TRUE(parser.parse(R"({"title": "t", "score": 1E2, "year": 18446744073709551615})", fields));
+  EXPECT_EQ(fields[2], "100");
+  EXPECT_EQ(fields[3], "18446744073709551615");
+}
+
+TEST(Mapping, CaseInsensitiveEnumWritesTheSchemaSpelling) {
+  Fields fields;
+  EXPECT_TRUE(make_parser("; ", true).parse(R"({"title": "t", "energy": "mEdIuM"})", fields));
+  EXPECT_EQ(fields[7], "Medium");
+  const auto strict = make_parser().parse(R"({"title": "t", "energy": "mEdIuM"})", fields);
+  EXPECT_TRUE(strict.is_retry());
+  EXPECT_EQ(strict.message(), R"(/energy: "mEdIuM" is not one of [High, Medium, Low])");
+}
+
+TEST(Mapping, FailuresAreRetryWithTheReason) {
+  const auto parser = make_parser();
+  Fields fields;
+  const auto none = parser.parse("I cannot help with that.", fields);
+  EXPECT_TRUE(none.is_retry());
+  EXPECT_EQ(none.message(), "no JSON found");
+  const auto truncated = parser.parse(R"({"title": "Back in)", fields);
+  EXPECT_TRUE(truncated.is_retry());
+  EXPECT_EQ(truncated.message(), "invalid JSON at offset 18: incomplete JSON");
+}
+
+TEST(Mapping, LargeAnswersSpillPastTheStackBuffer) {
+  // The parsed tree of this answer does not fit the parser's 16 KB stack buffer.
+  std::string answer = R"({"title": "big", "subgenres": [)";
+  for (int i = 0; i < 5000; ++i) answer += (i ? ",\"s" : "\"s") + std::to_string(i) + "\"";
+  answer += "]}";
+  Fields fields;
+  ASSERT_TRUE(make_parser().parse(answer, fields));
+  EXPECT_EQ(fields[0], "big");
+  EXPECT_EQ(fields[1].substr(0, 12), "s0; s1; s2; ");
+  EXPECT_EQ(fields[1].substr(fields[1].size() - 5), "s4999");
+}
+
+}  // namespace
