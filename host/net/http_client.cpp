@@ -83,6 +83,11 @@ Status validate_header(const HttpHeader& header) {
   return Status::ok();
 }
 
+bool is_idempotent(http::verb verb) {
+  return verb == http::verb::get || verb == http::verb::head || verb == http::verb::options ||
+         verb == http::verb::put || verb == http::verb::delete_ || verb == http::verb::trace;
+}
+
 bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -362,7 +367,9 @@ class BeastHttpClient final : public HttpClient {
                         may_redirect);
       });
       bool dead_pooled = reused && result.status.is_retry() && !result.response_started && !cancelled();
-      if (dead_pooled && body.replayable() && body.rewind().is_ok()) {
+      // Only idempotent requests are replayed: a POST may have been received and acted on before the
+      // connection broke (a batch created twice is paid twice); the caller's RetryPolicy decides.
+      if (dead_pooled && is_idempotent(verb) && body.replayable() && body.rewind().is_ok()) {
         // The server closed the idle connection just as we used it: not a failure of the request.
         ++stale_;
         log(LogLevel::debug,

@@ -35,6 +35,8 @@ const char* const kConfigSchema = R"json({
                      "description": "Longest silence allowed while sending or receiving."},
     "http_attempts": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5,
                       "description": "Attempts of idempotent calls on 429, 5xx and network errors."},
+    "retry_backoff_s": {"type": "number", "minimum": 0.001, "maximum": 60, "default": 1,
+                        "description": "First wait before a retry; it doubles each time (with jitter) up to 30 s."},
     "upload_chunk_mb": {"type": "integer", "minimum": 1, "maximum": 1024, "default": 8},
     "online_concurrency": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 8},
     "delete_input_file": {"type": "boolean", "default": true,
@@ -129,6 +131,8 @@ GeminiConfig parse_config(const std::string& config_json) {
       config.io_timeout = seconds(get_number(value, key, 0.1, 3600));
     } else if (key == "http_attempts") {
       config.http_attempts = static_cast<int>(get_integer(value, key, 1, 20));
+    } else if (key == "retry_backoff_s") {
+      config.retry_backoff = seconds(get_number(value, key, 0.001, 60));
     } else if (key == "upload_chunk_mb") {
       config.upload_chunk_bytes = static_cast<std::uint64_t>(get_integer(value, key, 1, 1024)) * 1024 * 1024;
     } else if (key == "online_concurrency") {

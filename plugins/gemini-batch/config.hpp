@@ -29,6 +29,8 @@ struct GeminiConfig {
   std::chrono::milliseconds io_timeout{120000};
   /// Attempts for idempotent calls (poll, list, download, generateContent) on 429/5xx/network errors.
   int http_attempts = 5;
+  /// First wait before a retry (doubling, with jitter, up to 30 s); servers' hints win.
+  std::chrono::milliseconds retry_backoff{1000};
   /// Resumable upload chunk size (the official client uses 8 MiB).
   std::uint64_t upload_chunk_bytes = 8ull * 1024 * 1024;
   std::uint32_t online_concurrency = 8;

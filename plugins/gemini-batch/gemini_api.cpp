@@ -102,7 +102,7 @@ HttpRequest GeminiApi::make_request(std::string method, std::string url) const {
 RetryPolicy GeminiApi::retrying() const {
   RetryPolicy policy;
   policy.max_attempts = config_.http_attempts;
-  policy.initial_backoff = milliseconds(1000);
+  policy.initial_backoff = config_.retry_backoff;
   policy.max_backoff = milliseconds(30000);
   policy.max_total = milliseconds(10 * 60 * 1000);
   return policy;
@@ -225,7 +225,8 @@ Status GeminiApi::upload_chunks(const std::string& path, std::uint64_t size, con
     host_.log(LogLevel::warn, "upload interrupted at byte " + std::to_string(offset) + " of " +
                                   std::to_string(size) + " (" + problem +
                                   "); resuming from what the server received");
-    auto wait = milliseconds(std::min<std::int64_t>(500LL << std::min(failures - 1, 6), 30000));
+    auto wait = std::min<milliseconds>(config_.retry_backoff * (1LL << std::min(failures - 1, 6)),
+                                       milliseconds(30000));
     if (!host_.sleep_for(wait)) return Status::retry("cancelled during the upload");
     std::uint64_t received = 0;
     std::string final_body;
@@ -366,6 +367,7 @@ Status GeminiApi::download_lines(const std::string& file_name,
     HttpRequest request = make_request("GET", url);
     request.retry = retrying();
     bool probing = false;
+    bool ranged = false;
     std::uint64_t skipping = 0;
     if (skip_mode) {
       skipping = delivered_lines;
@@ -373,6 +375,7 @@ Status GeminiApi::download_lines(const std::string& file_name,
       // Ask for one byte before the resume point: it must be the '\n' ending the last delivered line.
       request.headers.push_back({"Range", "bytes=" + std::to_string(delivered_bytes - 1) + "-"});
       probing = true;
+      ranged = true;
     }
     Status caller_status;  // a stop asked by the caller is returned as is, never "resumed"
     request.on_response_line = [&](std::string_view line) -> Status {
@@ -394,7 +397,7 @@ Status GeminiApi::download_lines(const std::string& file_name,
     host_.progress("bytes_downloaded", static_cast<std::int64_t>(response.body_bytes));
     if (!caller_status.is_ok()) return caller_status;
     if (sent.is_ok() && success(response.status)) {
-      if (response.status == 200 && delivered_bytes > 0 && !skip_mode) {
+      if (ranged && response.status != 206) {
         // Unreachable in practice (the probe line would have failed), kept as a guard.
         return Status::fatal(call + ": the server ignored the Range request");
       }
@@ -417,7 +420,8 @@ Status GeminiApi::download_lines(const std::string& file_name,
     if (!sent.is_retry() || attempt >= config_.http_attempts) return sent.with_context(call);
     host_.log(LogLevel::warn, call + " broke after " + std::to_string(delivered_lines) + " lines (" +
                                   sent.message() + "); resuming");
-    auto wait = milliseconds(std::min<std::int64_t>(500LL << std::min(attempt - 1, 6), 30000));
+    auto wait = std::min<milliseconds>(config_.retry_backoff * (1LL << std::min(attempt - 1, 6)),
+                                       milliseconds(30000));
     if (!host_.sleep_for(wait)) return Status::retry(call + ": cancelled");
   }
 }

@@ -138,14 +138,15 @@ TEST(NetClient, KeepAliveReusesOneConnection) {
   EXPECT_EQ(stats.connections_reused, 4u);
 }
 
-TEST(NetClient, PooledConnectionClosedByServerIsReplacedOnce) {
+TEST(NetClient, PooledConnectionClosedByServerIsReplacedOnceForIdempotentRequests) {
   // First connection: answers one request, then takes the second request and hangs up without answering
   // (the race a keep-alive client meets when the server times an idle connection out).
-  ScriptServer server([](ServerSide& side, int index) {
+  std::atomic<int> posts{0};
+  ScriptServer server([&](ServerSide& side, int index) {
     ServerRequest request;
-    if (index == 0) {
+    if (index == 0 || index == 2) {
       if (side.read(request)) side.respond(200, "first");
-      side.read(request);
+      if (side.read(request) && request.method() == boost::beast::http::verb::post) ++posts;
       side.close();
       return;
     }
@@ -154,7 +155,7 @@ TEST(NetClient, PooledConnectionClosedByServerIsReplacedOnce) {
   RecordingEnvironment env;
   auto client = make_client(env);
   HttpRequest request;
-  request.method = "POST";
+  request.method = "PUT";
   request.url = server.url("/x");
   request.body = "payload";
   HttpResponse response;
@@ -165,6 +166,15 @@ TEST(NetClient, PooledConnectionClosedByServerIsReplacedOnce) {
   EXPECT_EQ(response.body, "fresh");
   EXPECT_EQ(http_client_stats(*client).stale_retries, 1u);
   EXPECT_EQ(http_client_stats(*client).retries, 0u);
+
+  // A POST is not replayed behind the caller's back: the server may have acted on it.
+  auto post_client = make_client(env);
+  request.method = "POST";
+  ASSERT_TRUE(post_client->send(request, response).is_ok());  // connection 2
+  status = post_client->send(request, response);
+  ASSERT_TRUE(status.is_retry()) << status.message();
+  EXPECT_EQ(posts.load(), 1);
+  EXPECT_EQ(http_client_stats(*post_client).stale_retries, 0u);
 }
 
 TEST(NetClient, IdleConnectionClosedByServerIsNotReused) {
