@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "net/http_client.hpp"
+
 namespace pipehost::services {
 
 void ProgressCounters::add(std::string_view name, std::int64_t delta) {
@@ -49,9 +51,29 @@ bool RunServices::sleep_for(std::chrono::milliseconds duration) {
 PluginServices::PluginServices(RunServices& run, std::string instance) : run_(run), instance_(std::move(instance)) {}
 
 std::shared_ptr<HttpClient> PluginServices::http(const HttpClientOptions& options, Status& status) noexcept {
-  (void)options;
-  status = Status::fatal("the host HTTP client is not available in this build");
-  return nullptr;
+  try {
+    // The client may outlive this object inside a stage: capture the run and copies, not `this`.
+    net::HttpEnvironment environment;
+    RunServices* run = &run_;
+    std::shared_ptr<SecretRegistry> secrets = run_.secrets();
+    std::string instance = instance_;
+    environment.log = [instance](LogLevel level, std::string_view message) {
+      static constexpr spdlog::level::level_enum levels[] = {spdlog::level::trace, spdlog::level::debug,
+                                                             spdlog::level::info, spdlog::level::warn,
+                                                             spdlog::level::err};
+      try {
+        spdlog::log(levels[static_cast<int>(level)], "[{}] {}", instance, message);
+      } catch (...) {
+      }
+    };
+    environment.redact = [secrets](std::string_view text) { return secrets->redact(text); };
+    environment.sleep_for = [run](std::chrono::milliseconds duration) { return run->sleep_for(duration); };
+    environment.cancelled = [run] { return run->cancelled(); };
+    return net::make_http_client(options, std::move(environment), status);
+  } catch (const std::exception& e) {
+    status = Status::fatal(e.what());
+    return nullptr;
+  }
 }
 
 Status PluginServices::secret(std::string_view env_name, std::string& value) noexcept {
