@@ -18,8 +18,10 @@ struct GeminiConfig {
   std::string api_version = "v1beta";
   std::string ca_file;  ///< Empty: the system CA store only.
   bool insecure_skip_verify = false;
-  std::string mode = "batch";  ///< "batch" or "online" (read by the host's engine too)
-  // Read by the host's engine; kept here so the names and ranges are checked in one place.
+  std::string mode = "batch";  ///< "batch" or "online"
+  // mode, batch_size, max_jobs_in_flight, poll_interval_s and online_concurrency belong to the host's
+  // engine: the host takes them out of the provider section before the plugin sees it. They are in the
+  // schema (documentation, `pipehost plugins`) and accepted here for direct use of the core library.
   std::int64_t batch_size = 1000;
   std::int64_t max_jobs_in_flight = 4;
   double poll_interval_s = 30;

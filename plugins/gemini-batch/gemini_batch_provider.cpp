@@ -49,7 +49,8 @@ Status GeminiBatchProvider::capabilities(ProviderCapabilities& capabilities) {
   capabilities.batch = true;
   capabilities.online = true;
   capabilities.max_bytes_per_job = config_.max_batch_bytes;
-  capabilities.max_online_concurrency = config_.online_concurrency;
+  // 0 = the host decides (its engine reads online_concurrency from the provider section itself).
+  capabilities.max_online_concurrency = 0;
   return Status::ok();
 }
 
@@ -63,7 +64,8 @@ Status GeminiBatchProvider::start() {
   HttpClientOptions options;
   options.ca_file = config_.ca_file;
   options.insecure_skip_verify = config_.insecure_skip_verify;
-  options.max_idle_per_host = std::max<std::uint32_t>(4, config_.online_concurrency);
+  // Enough idle keep-alive connections for the host's online concurrency (idle ones expire after 30 s).
+  options.max_idle_per_host = std::max<std::uint32_t>(64, config_.online_concurrency);
   Status made;
   auto http = host_.http(options, made);
   if (!http) return made.is_ok() ? Status::fatal("the host gave no HTTP client") : made;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -166,6 +167,53 @@ TEST(GeminiProvider, FullBatchOf2000RowsReturnsEveryKeyOnce) {
   EXPECT_GT(host.counter("bytes_downloaded"), 0);
   EXPECT_EQ(stats(emulator).at("batch_creates_by_display_name").at("run-1-job-1"), json::value(1));
   EXPECT_EQ(counter(emulator, "key_in_query"), 0);
+}
+
+TEST(GeminiProvider, SeveralJobsAtOnceFromSeveralThreads) {
+  // The host runs batch jobs concurrently: submit, poll and fetch of different jobs at the same time.
+  test::EmulatorProcess emulator;
+  KeyInEnvironment key;
+  test::TestHost host;
+  auto provider = make_provider(host, config_json(emulator));
+  ASSERT_TRUE(provider->start().is_ok());
+  constexpr int kJobs = 4;
+  std::vector<std::size_t> counts(kJobs, 0);
+  std::vector<std::string> errors(kJobs);
+  std::vector<std::thread> threads;
+  for (int job = 0; job < kJobs; ++job) {
+    threads.emplace_back([&, job] {
+      auto requests = make_requests(100 + 50 * job, 3000);
+      for (auto& request : requests) request.key = "job" + std::to_string(job) + "-" + request.key;
+      std::string handle;
+      Status submitted = provider->submit("parallel-" + std::to_string(job), requests, handle);
+      if (!submitted.is_ok()) {
+        errors[job] = submitted.message();
+        return;
+      }
+      JobStatus status;
+      while (!is_terminal(status.state)) {
+        if (Status polled = provider->poll(handle, status); !polled.is_ok()) {
+          errors[job] = polled.message();
+          return;
+        }
+        std::this_thread::sleep_for(20ms);
+      }
+      std::set<std::string> keys;
+      Status fetched = provider->fetch(handle, [&](Response&& response) {
+        if (!response.key.starts_with("job" + std::to_string(job) + "-")) return Status::fatal("foreign key");
+        keys.insert(response.key);
+        return Status::ok();
+      });
+      if (!fetched.is_ok()) errors[job] = fetched.message();
+      counts[job] = keys.size();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int job = 0; job < kJobs; ++job) {
+    EXPECT_EQ(errors[job], "") << "job " << job;
+    EXPECT_EQ(counts[job], static_cast<std::size_t>(100 + 50 * job)) << "job " << job;
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(host.scratch_dir()));
 }
 
 TEST(GeminiProvider, UploadResumesFromTheServersOffsetAfterADrop) {
