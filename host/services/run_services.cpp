@@ -52,23 +52,12 @@ PluginServices::PluginServices(RunServices& run, std::string instance) : run_(ru
 
 std::shared_ptr<HttpClient> PluginServices::http(const HttpClientOptions& options, Status& status) noexcept {
   try {
-    // The client may outlive this object inside a stage: capture the run and copies, not `this`.
     net::HttpEnvironment environment;
-    RunServices* run = &run_;
-    std::shared_ptr<SecretRegistry> secrets = run_.secrets();
-    std::string instance = instance_;
-    environment.log = [instance](LogLevel level, std::string_view message) {
-      static constexpr spdlog::level::level_enum levels[] = {spdlog::level::trace, spdlog::level::debug,
-                                                             spdlog::level::info, spdlog::level::warn,
-                                                             spdlog::level::err};
-      try {
-        spdlog::log(levels[static_cast<int>(level)], "[{}] {}", instance, message);
-      } catch (...) {
-      }
-    };
-    environment.redact = [secrets](std::string_view text) { return secrets->redact(text); };
-    environment.sleep_for = [run](std::chrono::milliseconds duration) { return run->sleep_for(duration); };
-    environment.cancelled = [run] { return run->cancelled(); };
+    environment.log = [this](LogLevel level, std::string_view message) { log(level, message); };
+    environment.redact = [secrets = run_.secrets()](std::string_view text) { return secrets->redact(text); };
+    environment.sleep_for = [this](std::chrono::milliseconds duration) { return run_.sleep_for(duration); };
+    environment.cancelled = [this] { return run_.cancelled(); };
+    status = Status::ok();
     return net::make_http_client(options, std::move(environment), status);
   } catch (const std::exception& e) {
     status = Status::fatal(e.what());

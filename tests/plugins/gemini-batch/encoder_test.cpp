@@ -74,12 +74,16 @@ TEST(GeminiRequestShape, MatchesTheOfficialClientLive) {
   // Re-captures what @google/genai sends, when Node and the package are at hand.
   std::vector<std::string> candidates;
   if (const char* dir = std::getenv("PIPEHOST_GENAI_NODE_MODULES")) candidates.emplace_back(dir);
-  for (const char* sub : {"/node", "/tests/emulator/node", "/tests/emulator"}) {
+  // The emulator helper's conformance tests install the official clients into build/node-conformance.
+  for (const char* sub : {"/node-conformance", "/node"}) {
     candidates.push_back(std::string(PIPEHOST_BINARY_DIR) + sub);
   }
   std::string modules;
   for (const auto& dir : candidates) {
-    if (std::filesystem::exists(dir + "/node_modules/@google/genai/package.json")) modules = dir;
+    if (std::filesystem::exists(dir + "/node_modules/@google/genai/package.json")) {
+      modules = dir;
+      break;
+    }
   }
   if (modules.empty() || std::system("node --version >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "Node or @google/genai not installed (set PIPEHOST_GENAI_NODE_MODULES); the golden test "

@@ -1,0 +1,87 @@
+#include "json_sink.hpp"
+
+#include <stdexcept>
+#include <unordered_map>
+
+#include "io_support/message_text.hpp"
+#include "io_support/stage_config.hpp"
+#include "json_text.hpp"
+
+namespace pipehost::json_io {
+
+const char* const JsonSink::kConfigSchema = R"({
+  "type": "object",
+  "properties": {
+    "path": {"type": "string", "format": "path", "description": "JSON file to write. Written to <path>.tmp-<pid> and renamed when the run succeeds; the folder is created when missing."},
+    "format": {"type": "string", "enum": ["array", "jsonl"], "default": "array", "description": "\"array\": one JSON array of objects (one object per line); \"jsonl\": JSON Lines, one object per line."},
+    "pretty": {"type": "boolean", "default": false, "description": "Indent the array's objects, one key per line (\"array\" only)."}
+  },
+  "required": ["path"],
+  "additionalProperties": false
+})";
+
+JsonSink::JsonSink(const StageContext& context) {
+  io::StageConfig config(context, "json-io sink");
+  path_ = config.path("path");
+  format_ = config.choice("format", {"array", "jsonl"}, "array") == "jsonl" ? Format::jsonl : Format::array;
+  pretty_ = config.boolean("pretty", false);
+  if (pretty_ && format_ == Format::jsonl)
+    config.fail("pretty", "needs \"format\": \"array\" (JSON Lines keep each object on one line)");
+  config.reject_unknown_keys();
+}
+
+Status JsonSink::open(const std::vector<std::string>& columns) {
+  std::unordered_map<std::string_view, std::size_t> seen;
+  key_prefixes_.clear();
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (auto [it, inserted] = seen.emplace(columns[i], i); !inserted) {
+      throw std::invalid_argument(path_ + ": duplicate column name " + io::quote_for_message(columns[i]) +
+                                  " (columns " + std::to_string(it->second + 1) + " and " +
+                                  std::to_string(i + 1) + "); JSON object keys must be unique");
+    }
+    std::string prefix = pretty_ ? (i == 0 ? "\n    " : ",\n    ") : (i == 0 ? "" : ",");
+    append_json_string(prefix, columns[i]);
+    prefix += pretty_ ? ": " : ":";
+    key_prefixes_.push_back(std::move(prefix));
+  }
+  file_.reset();  // a second open starts over
+  file_.emplace(path_);
+  rows_written_ = 0;
+  if (format_ == Format::array) file_->append("[");
+  return Status::ok();
+}
+
+void JsonSink::append_object(const Row& row, std::string& out) const {
+  if (format_ == Format::array) out += rows_written_ == 0 ? "\n" : ",\n";
+  out += pretty_ ? "  {" : "{";
+  for (std::size_t i = 0; i < key_prefixes_.size(); ++i) {
+    out += key_prefixes_[i];
+    append_json_string(out, row.values[i]);
+  }
+  out += pretty_ && !key_prefixes_.empty() ? "\n  }" : "}";
+  if (format_ == Format::jsonl) out += '\n';
+}
+
+Status JsonSink::write(const std::vector<Row>& rows) {
+  if (!file_) throw std::logic_error(path_ + ": write before open");
+  for (const Row& row : rows) {
+    if (row.values.size() != key_prefixes_.size()) {
+      throw std::invalid_argument(path_ + ": row " + row.key + " has " + std::to_string(row.values.size()) +
+                                  " values for " + std::to_string(key_prefixes_.size()) + " columns");
+    }
+    append_object(row, file_->buffer());
+    ++rows_written_;
+    file_->flush_if_full();
+  }
+  return Status::ok();
+}
+
+Status JsonSink::commit() {
+  if (!file_) throw std::logic_error(path_ + ": commit before open");
+  if (format_ == Format::array) file_->append(rows_written_ == 0 ? "]\n" : "\n]\n");
+  file_->commit();
+  file_.reset();
+  return Status::ok();
+}
+
+}  // namespace pipehost::json_io

@@ -1,0 +1,99 @@
+// Helpers for csv-io tests: run a CsvSource / CsvSink on a config, read everything.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "csv_row_reader.hpp"
+#include "csv_sink.hpp"
+#include "csv_source.hpp"
+#include "io_support/byte_input.hpp"
+#include "pipehost/sdk.hpp"
+#include "test_host.hpp"
+
+namespace pipehost::csv::test {
+
+/// What a source yields: its columns and every row.
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+
+  std::vector<std::vector<std::string>> values() const {
+    std::vector<std::vector<std::string>> out;
+    for (const Row& row : rows) out.push_back(row.values);
+    return out;
+  }
+  std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    for (const Row& row : rows) out.push_back(row.key);
+    return out;
+  }
+};
+
+/// Opens `source` and reads it to the end in batches of `batch_rows`; throws the first error's message.
+inline Table read_all(Source& source, std::size_t batch_rows = 7) {
+  Table table;
+  Status status = source.open(table.columns);
+  if (!status) throw std::runtime_error(status.message());
+  std::vector<Row> batch;
+  for (;;) {
+    status = source.read(batch, batch_rows);
+    if (!status) throw std::runtime_error(status.message());
+    if (batch.empty()) return table;
+    for (Row& row : batch) table.rows.push_back(row);
+  }
+}
+
+/// Reads `bytes` through CsvRowReader (named "in.csv" in messages).
+inline Table read_bytes(std::string_view bytes, const CsvReadOptions& options = {},
+                        std::size_t batch_rows = 7) {
+  CsvRowReader reader(options);
+  Table table;
+  table.columns = reader.open(std::make_unique<io::MemoryInput>(bytes), "in.csv");
+  std::vector<Row> batch;
+  for (;;) {
+    reader.read(batch, batch_rows);
+    if (batch.empty()) return table;
+    for (Row& row : batch) table.rows.push_back(row);
+  }
+}
+
+/// The message of the error reading `bytes` gives, or "" when it reads fine.
+inline std::string read_error(std::string_view bytes, const CsvReadOptions& options = {}) {
+  try {
+    read_bytes(bytes, options);
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+/// A StageContext whose config is `config` (a JSON object).
+inline StageContext context(pipehost::test::TestHost& host, const boost::json::object& config,
+                            std::string pointer = "/source") {
+  return StageContext{&host, boost::json::serialize(config), "", std::move(pointer)};
+}
+
+/// Reads the CSV file at `path` through a CsvSource with extra `config` settings.
+inline Table read_file_with_source(const std::string& path, boost::json::object config = {}) {
+  pipehost::test::TestHost host;
+  config["path"] = path;
+  CsvSource source(context(host, config));
+  return read_all(source);
+}
+
+/// Writes `table` through a CsvSink to `path` with extra `config` settings, and commits.
+inline void write_file_with_sink(const std::string& path, const Table& table,
+                                 boost::json::object config = {}) {
+  pipehost::test::TestHost host;
+  config["path"] = path;
+  CsvSink sink(context(host, config, "/sinks/0"));
+  Status status = sink.open(table.columns);
+  if (status) status = sink.write(table.rows);
+  if (status) status = sink.commit();
+  if (!status) throw std::runtime_error(status.message());
+}
+
+}  // namespace pipehost::csv::test

@@ -1,0 +1,101 @@
+// io-support: the input window's memory promise, UTF-8 validation and repair, message text, and the
+// stage config accessors.
+#include <gtest/gtest.h>
+
+#include "io_support/byte_input.hpp"
+#include "io_support/input_window.hpp"
+#include "io_support/message_text.hpp"
+#include "io_support/stage_config.hpp"
+#include "io_support/utf8.hpp"
+#include "test_host.hpp"
+
+namespace pipehost::io {
+namespace {
+
+TEST(InputWindow, KeepsItsSizeWhileConsumingAndGrowsOnlyForLongPieces) {
+  std::string data(1 << 20, 'x');
+  InputWindow window(std::make_unique<MemoryInput>(data), 4096, 1 << 16);
+  std::size_t total = 0;
+  while (!window.eof()) {
+    ASSERT_TRUE(window.fill_more());
+    total += static_cast<std::size_t>(window.end() - window.begin());
+    window.consume_to(window.end());
+  }
+  EXPECT_EQ(total, data.size());
+  EXPECT_EQ(window.capacity(), 4096u) << "reading 1 MB in small pieces never grows the buffer";
+  EXPECT_EQ(window.offset(), data.size());
+
+  InputWindow unconsumed(std::make_unique<MemoryInput>(data), 4096, 1 << 16);
+  while (unconsumed.fill_more() && !unconsumed.eof()) {
+  }
+  EXPECT_EQ(unconsumed.capacity(), std::size_t{1} << 16) << "a piece longer than the limit stops growth";
+  EXPECT_EQ(static_cast<std::size_t>(unconsumed.end() - unconsumed.begin()), std::size_t{1} << 16);
+}
+
+TEST(Utf8, FindsTheFirstInvalidByte) {
+  EXPECT_EQ(find_invalid_utf8("plain ascii that is longer than eight bytes"), std::string_view::npos);
+  EXPECT_EQ(find_invalid_utf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x8E\xB5\xF4\x8F\xBF\xBF\xEF\xBF\xBF"),
+            std::string_view::npos);
+  EXPECT_EQ(find_invalid_utf8("0123456789\xC0\xAF"), 10u) << "overlong";
+  EXPECT_EQ(find_invalid_utf8("ab\xED\xA0\x80"), 2u) << "surrogate";
+  EXPECT_EQ(find_invalid_utf8("ab\xF4\x90\x80\x80"), 2u) << "above U+10FFFF";
+  EXPECT_EQ(find_invalid_utf8("abc\xE2\x82"), 3u) << "truncated";
+  EXPECT_EQ(find_invalid_utf8("\x80"), 0u) << "lone continuation";
+  EXPECT_EQ(find_invalid_utf8("\xE0\x9F\x80"), 0u) << "overlong 3-byte";
+  EXPECT_EQ(find_invalid_utf8("\xF0\x8F\x80\x80"), 0u) << "overlong 4-byte";
+}
+
+TEST(Utf8, ReplacesMaximalSubparts) {
+  // The example of Unicode 15, section 3.9 (Table 3-8): 61 F1 80 80 E1 80 C2 62 80 63 80 BF 64
+  // becomes a, U+FFFD x3, b, U+FFFD, c, U+FFFD x2, d.
+  std::string text = "\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64";
+  const std::string r(kReplacementCharacter);
+  EXPECT_TRUE(replace_invalid_utf8(text));
+  EXPECT_EQ(text, "a" + r + r + r + "b" + r + "c" + r + r + "d");
+  EXPECT_FALSE(replace_invalid_utf8(text));
+  EXPECT_EQ(count_characters("a\xC3\xA9\xFF"
+                             "b"),
+            4u);
+}
+
+TEST(MessageText, QuotesAndShortens) {
+  EXPECT_EQ(quote_for_message("a \"b\"\n\x01"), "\"a \\\"b\\\"\\n\\u0001\"");
+  std::string long_text(100, 'x');
+  EXPECT_EQ(quote_for_message(long_text), "\"" + std::string(80, 'x') + "...\"");
+  EXPECT_EQ(describe_byte('q'), "'q'");
+  EXPECT_EQ(describe_byte(0xE9), "0xE9");
+  EXPECT_EQ(location("f.csv", 3, 7), "f.csv:3:7");
+}
+
+TEST(StageConfig, ReadsAndChecksSettings) {
+  pipehost::test::TestHost host;
+  StageContext context{&host, R"({"path": "in.csv", "n": 5, "flag": true, "list": ["a", "b"], "c": ";"})",
+                       "/cfg", "/source"};
+  StageConfig config(context, "test stage");
+  EXPECT_EQ(config.path("path"), "/cfg/in.csv");
+  EXPECT_EQ(config.integer("n", 1, 0, 10), 5u);
+  EXPECT_TRUE(config.boolean("flag", false));
+  EXPECT_EQ(config.string_list("list"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(config.ascii_character("c", ','), ';');
+  EXPECT_EQ(config.string("absent", "default"), "default");
+  EXPECT_NO_THROW(config.reject_unknown_keys());
+  try {
+    config.integer("n", 1, 6, 10);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "test stage config /source/n: must be between 6 and 10");
+  }
+
+  StageContext extra{&host, R"({"path": "x", "oops": 1})", "", "/sinks/2"};
+  StageConfig unknown(extra, "test stage");
+  unknown.path("path");
+  try {
+    unknown.reject_unknown_keys();
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "test stage config /sinks/2/oops: unknown setting (known: path)");
+  }
+}
+
+}  // namespace
+}  // namespace pipehost::io

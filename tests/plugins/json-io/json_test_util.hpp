@@ -1,0 +1,104 @@
+// Helpers for json-io tests: run the JSON sink and the JSONL source on a config.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "json_sink.hpp"
+#include "jsonl_row_reader.hpp"
+#include "jsonl_source.hpp"
+#include "pipehost/sdk.hpp"
+#include "test_host.hpp"
+
+namespace pipehost::json_io::test {
+
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+
+  std::vector<std::vector<std::string>> values() const {
+    std::vector<std::vector<std::string>> out;
+    for (const Row& row : rows) out.push_back(row.values);
+    return out;
+  }
+  std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    for (const Row& row : rows) out.push_back(row.key);
+    return out;
+  }
+};
+
+inline Table make_table(std::vector<std::string> columns, std::vector<std::vector<std::string>> values) {
+  Table t;
+  t.columns = std::move(columns);
+  for (auto& row : values) {
+    t.rows.emplace_back();
+    t.rows.back().key = std::to_string(t.rows.size());
+    t.rows.back().values = std::move(row);
+  }
+  return t;
+}
+
+inline StageContext context(pipehost::test::TestHost& host, const boost::json::object& config,
+                            std::string pointer) {
+  return StageContext{&host, boost::json::serialize(config), "", std::move(pointer)};
+}
+
+/// Writes `table` through a JsonSink to `path` with extra `config` settings, and commits.
+inline void write_with_sink(const std::string& path, const Table& table, boost::json::object config = {}) {
+  pipehost::test::TestHost host;
+  config["path"] = path;
+  JsonSink sink(context(host, config, "/sinks/0"));
+  Status status = sink.open(table.columns);
+  if (status) status = sink.write(table.rows);
+  if (status) status = sink.commit();
+  if (!status) throw std::runtime_error(status.message());
+}
+
+/// Reads everything from `source`.
+inline Table read_all(Source& source, std::size_t batch_rows = 3) {
+  Table table;
+  Status status = source.open(table.columns);
+  if (!status) throw std::runtime_error(status.message());
+  std::vector<Row> batch;
+  for (;;) {
+    status = source.read(batch, batch_rows);
+    if (!status) throw std::runtime_error(status.message());
+    if (batch.empty()) return table;
+    for (Row& row : batch) table.rows.push_back(row);
+  }
+}
+
+/// Reads the JSON Lines file at `path` through a JsonlSource with extra `config` settings.
+inline Table read_with_source(const std::string& path, boost::json::object config = {}) {
+  pipehost::test::TestHost host;
+  config["path"] = path;
+  JsonlSource source(context(host, config, "/source"));
+  return read_all(source);
+}
+
+/// Reads JSON Lines `bytes` through JsonlRowReader (named "in.jsonl" in messages).
+inline Table read_bytes(std::string_view bytes, const JsonlReadOptions& options = {}) {
+  JsonlRowReader reader(options);
+  Table table;
+  table.columns = reader.open(std::make_unique<io::MemoryInput>(bytes), "in.jsonl");
+  std::vector<Row> batch;
+  for (;;) {
+    reader.read(batch, 2);
+    if (batch.empty()) return table;
+    for (Row& row : batch) table.rows.push_back(row);
+  }
+}
+
+inline std::string read_error(std::string_view bytes, const JsonlReadOptions& options = {}) {
+  try {
+    read_bytes(bytes, options);
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+}  // namespace pipehost::json_io::test
