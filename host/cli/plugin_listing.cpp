@@ -22,7 +22,7 @@ std::string type_text(const json::object& property) {
   if (auto* t = property.if_contains("type")) {
     if (t->is_string()) type = std::string(t->get_string());
     else if (t->is_array())
-      for (const auto& x : t->get_array()) type += (type.empty() ? "" : " | ") + std::string(x.as_string());
+      for (const auto& x : t->get_array()) type += (type.empty() ? "" : " or ") + std::string(x.as_string());
   }
   if (auto* e = property.if_contains("enum"); e && e->is_array()) {
     std::string values;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Writes docs/config-reference.md from the plugins' own config schemas, so the reference never
+# drifts from the code. Usage: scripts/gen-config-reference.sh [BUILD_DIR] > docs/config-reference.md
+# (tests/docs checks the committed file is current).
+set -euo pipefail
+build=${1:-build}
+pipehost="$build/bin/pipehost"
+plugins="$build/plugins"
+
+cat <<'HEADER'
+# Config reference
+
+Generated from each plugin's config schema by `scripts/gen-config-reference.sh`; do not edit by hand.
+`pipehost plugins NAME` prints the same for any installed plugin, including your own.
+
+Every stage section also has `"plugin": "<name>"`. Relative paths (type "path") resolve against the
+config file's folder. The provider section also takes the engine keys (`mode`, `batch_size`,
+`max_jobs_in_flight`, `poll_interval_s`, `online_concurrency`, `requests_per_minute`) and the config
+has a `run` section: see [the user guide](user-guide.md#the-config-file).
+HEADER
+
+for name in $("$pipehost" plugins --plugins "$plugins" | tail -n +2 | awk '{print $1}'); do
+  echo
+  # Skip the "File:" line: it is where this build keeps the library, not part of the reference.
+  "$pipehost" plugins "$name" --plugins "$plugins" |
+    sed -e '/^File: /d' -e 's/^# /## /' -e 's/^## \(source\|sink\|request\|provider\|parser\|logger\)$/### \1/'
+done | cat -s
