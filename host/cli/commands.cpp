@@ -4,7 +4,6 @@
 #include <csignal>
 #include <iostream>
 #include <thread>
-
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -65,8 +64,9 @@ std::unique_ptr<loader::PluginRegistry> load_plugins(const CliOptions& options, 
   auto registry = std::make_unique<loader::PluginRegistry>();
   auto folders = plugin_folders(options.plugin_dirs);
   if (folders.empty())
-    throw config::ConfigError("no plugin folder found: pass --plugins DIR (e.g. --plugins build/plugins) or set "
-                              "PIPEHOST_PLUGIN_PATH");
+    throw config::ConfigError(
+        "no plugin folder found: pass --plugins DIR (e.g. --plugins build/plugins) or set "
+        "PIPEHOST_PLUGIN_PATH");
   for (const auto& folder : folders) registry->load_directory(folder);
   if (warn_refusals)
     for (const auto& refusal : registry->refusals()) spdlog::warn("refused plugin {}", refusal.message());
@@ -79,6 +79,31 @@ config::RunConfig load_config(const CliOptions& options) {
   auto config = config::load_run_config(options.config, overrides);
   if (!options.state_dir.empty()) config.settings.state_dir = std::filesystem::absolute(options.state_dir);
   return config;
+}
+
+/// Everything a command that runs stages needs. Members are destroyed in reverse order: the stages
+/// before the services they were given.
+struct Session {
+  config::RunConfig config;
+  std::unique_ptr<loader::PluginRegistry> registry;
+  std::unique_ptr<services::RunServices> run;
+  engine::Pipeline pipeline;
+};
+
+Session open_session(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
+  Session session;
+  session.config = load_config(options);
+  session.registry = load_plugins(options, true);
+  session.run =
+      std::make_unique<services::RunServices>(session.config.settings.state_dir, std::move(secrets));
+  session.pipeline = engine::assemble_pipeline(session.config, *session.registry, *session.run);
+  return session;
+}
+
+void require_model(const config::RunConfig& config, const std::string& command) {
+  if (!config.has_model())
+    throw config::ConfigError(config.file.string() + ": " + command +
+                              " needs a config with a model (request, provider and parser sections)");
 }
 
 int plugins_command(const CliOptions& options) {
@@ -101,21 +126,22 @@ int plugins_command(const CliOptions& options) {
   return kExitOk;
 }
 
-int validate_command(const CliOptions& options) {
-  auto config = load_config(options);
-  auto registry = load_plugins(options, true);
-  services::RunServices run(config.settings.state_dir);
-  auto pipeline = engine::assemble_pipeline(config, *registry, run);
+int validate_command(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
+  auto session = open_session(options, std::move(secrets));
+  const auto& config = session.config;
+  auto& pipeline = session.pipeline;
 
   std::vector<std::string> columns;
   if (auto status = pipeline.source->open(columns); !status) throw engine::RunError(status.message());
   std::vector<std::string> output_columns = columns;
   if (pipeline.request) {
     if (auto status = (*pipeline.request)->bind(columns); !status)
-      throw config::ConfigError(config.file.string() + ": " + pipeline.request->pointer + ": " + status.message());
+      throw config::ConfigError(config.file.string() + ": " + pipeline.request->pointer + ": " +
+                                status.message());
     std::vector<std::string> ai_columns;
     if (auto status = (*pipeline.parser)->columns(ai_columns); !status)
-      throw config::ConfigError(config.file.string() + ": " + pipeline.parser->pointer + ": " + status.message());
+      throw config::ConfigError(config.file.string() + ": " + pipeline.parser->pointer + ": " +
+                                status.message());
     output_columns.insert(output_columns.end(), ai_columns.begin(), ai_columns.end());
     output_columns.insert(output_columns.end(), {"_status", "_error"});
   }
@@ -139,7 +165,8 @@ void print_report(const engine::RunReport& report, const config::RunConfig& conf
             << " failed, " << report.rows_pending << " pending\n"
             << "tokens: " << report.tokens.prompt << " prompt (" << report.tokens.cached << " cached), "
             << report.tokens.output << " output, " << report.tokens.thoughts << " thinking\n"
-            << "cost: " << report.cost << " (" << config.settings.model << ", " << config.settings.mode << " pricing)\n";
+            << "cost: " << report.cost << " (" << config.settings.model << ", " << config.settings.mode
+            << " pricing)\n";
   for (const auto& sink : config.sinks) {
     if (auto* path = sink.options.if_contains("path"); path && path->is_string()) {
       std::filesystem::path p(std::string(path->get_string()));
@@ -150,13 +177,12 @@ void print_report(const engine::RunReport& report, const config::RunConfig& conf
   std::cout << "summary: " << report.summary_file.string() << "\n";
 }
 
-int run_command_impl(const CliOptions& options) {
-  auto config = load_config(options);
-  auto registry = load_plugins(options, true);
-  std::filesystem::create_directories(config.settings.state_dir);
-  services::RunServices run(config.settings.state_dir);
+int run_command_impl(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
+  auto session = open_session(options, std::move(secrets));
+  const auto& config = session.config;
+  auto& pipeline = session.pipeline;
+  auto& run = *session.run;
   CancelOnSignal cancel_on_signal(run);
-  auto pipeline = engine::assemble_pipeline(config, *registry, run);
   if (!config.has_model()) {
     auto rows = engine::copy_rows(pipeline, run);
     spdlog::info("copied {} rows to {} sink(s)", rows, pipeline.sinks.size());
@@ -177,15 +203,12 @@ int run_command_impl(const CliOptions& options) {
   return report.rows_failed ? kExitRowsFailed : kExitOk;
 }
 
-int export_command(const CliOptions& options) {
-  auto config = load_config(options);
-  auto registry = load_plugins(options, true);
-  services::RunServices run(config.settings.state_dir);
-  CancelOnSignal cancel_on_signal(run);
-  auto pipeline = engine::assemble_pipeline(config, *registry, run);
-  if (!config.has_model()) throw config::ConfigError(config.file.string() + ": export needs a config with a model (request, provider, parser)");
-  auto report = engine::export_run(config, pipeline, run);
-  print_report(report, config);
+int export_command(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
+  auto session = open_session(options, std::move(secrets));
+  require_model(session.config, "export");
+  CancelOnSignal cancel_on_signal(*session.run);
+  auto report = engine::export_run(session.config, session.pipeline, *session.run);
+  print_report(report, session.config);
   return kExitOk;
 }
 
@@ -195,34 +218,32 @@ int status_command(const CliOptions& options) {
   return kExitOk;
 }
 
-int cancel_command(const CliOptions& options) {
-  auto config = load_config(options);
-  auto registry = load_plugins(options, true);
-  services::RunServices run(config.settings.state_dir);
-  auto pipeline = engine::assemble_pipeline(config, *registry, run);
-  if (!config.has_model()) throw config::ConfigError(config.file.string() + ": cancel needs a config with a provider");
-  auto cancelled = engine::cancel_run(config, pipeline, run);
-  std::cout << "cancelled " << cancelled << " job(s) at the provider; their rows will be sent again by the next run\n";
+int cancel_command(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
+  auto session = open_session(options, std::move(secrets));
+  require_model(session.config, "cancel");
+  auto cancelled = engine::cancel_run(session.config, session.pipeline, *session.run);
+  std::cout << "cancelled " << cancelled
+            << " job(s) at the provider; their rows will be sent again by the next run\n";
   return kExitOk;
 }
 
 }  // namespace
 
 int run_command(const CliOptions& options) {
+  auto secrets = std::make_shared<services::SecretRegistry>();
   try {
-    services::setup_logging(services::parse_log_level(options.log_level),
-                            std::make_shared<services::SecretRegistry>());
+    services::setup_logging(services::parse_log_level(options.log_level), secrets);
   } catch (const std::exception& e) {
     std::cerr << "pipehost: " << e.what() << "\n";
     return kExitUsage;
   }
   try {
     if (options.command == "plugins") return plugins_command(options);
-    if (options.command == "validate") return validate_command(options);
-    if (options.command == "run") return run_command_impl(options);
-    if (options.command == "export") return export_command(options);
+    if (options.command == "validate") return validate_command(options, secrets);
+    if (options.command == "run") return run_command_impl(options, secrets);
+    if (options.command == "export") return export_command(options, secrets);
     if (options.command == "status") return status_command(options);
-    if (options.command == "cancel") return cancel_command(options);
+    if (options.command == "cancel") return cancel_command(options, secrets);
     std::cerr << "pipehost: unknown command " << options.command << "\n";
     return kExitUsage;
   } catch (const config::ConfigError& e) {

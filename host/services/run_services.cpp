@@ -18,8 +18,10 @@ void ProgressCounters::add(std::string_view name, std::int64_t delta) {
 void ProgressCounters::set(std::string_view name, std::int64_t value) {
   std::lock_guard lock(mutex_);
   auto it = values_.find(name);
-  if (it == values_.end()) values_.emplace(std::string(name), value);
-  else it->second = value;
+  if (it == values_.end())
+    values_.emplace(std::string(name), value);
+  else
+    it->second = value;
 }
 
 std::int64_t ProgressCounters::get(std::string_view name) const {
@@ -33,7 +35,8 @@ std::map<std::string, std::int64_t, std::less<>> ProgressCounters::snapshot() co
   return values_;
 }
 
-RunServices::RunServices(std::filesystem::path state_dir) : state_dir_(std::move(state_dir)) {}
+RunServices::RunServices(std::filesystem::path state_dir, std::shared_ptr<SecretRegistry> secrets)
+    : state_dir_(std::move(state_dir)), secrets_(std::move(secrets)) {}
 
 void RunServices::cancel() {
   {
@@ -48,7 +51,8 @@ bool RunServices::sleep_for(std::chrono::milliseconds duration) {
   return !sleep_wakeup_.wait_for(lock, duration, [this] { return cancelled_.load(); });
 }
 
-PluginServices::PluginServices(RunServices& run, std::string instance) : run_(run), instance_(std::move(instance)) {}
+PluginServices::PluginServices(RunServices& run, std::string instance)
+    : run_(run), instance_(std::move(instance)) {}
 
 std::shared_ptr<HttpClient> PluginServices::http(const HttpClientOptions& options, Status& status) noexcept {
   try {
@@ -69,7 +73,8 @@ Status PluginServices::secret(std::string_view env_name, std::string& value) noe
   try {
     std::string name(env_name);
     const char* v = std::getenv(name.c_str());
-    if (!v || !*v) return Status::fatal("environment variable " + name + " is not set (it must hold the API key)");
+    if (!v || !*v)
+      return Status::fatal("environment variable " + name + " is not set (it must hold the API key)");
     value = v;
     run_.secrets()->add(value);
     return Status::ok();
@@ -104,7 +109,9 @@ bool PluginServices::sleep_for(std::chrono::milliseconds duration) noexcept {
   }
 }
 
-bool PluginServices::cancelled() const noexcept { return run_.cancelled(); }
+bool PluginServices::cancelled() const noexcept {
+  return run_.cancelled();
+}
 
 std::string PluginServices::scratch_dir() const {
   auto dir = run_.state_dir() / "scratch" / instance_;
@@ -112,6 +119,8 @@ std::string PluginServices::scratch_dir() const {
   return dir.string();
 }
 
-std::string PluginServices::state_dir() const { return run_.state_dir().string(); }
+std::string PluginServices::state_dir() const {
+  return run_.state_dir().string();
+}
 
 }  // namespace pipehost::services

@@ -31,7 +31,8 @@ class ProgressCounters {
 /// Run-wide state behind every plugin's HostServices.
 class RunServices {
  public:
-  explicit RunServices(std::filesystem::path state_dir);
+  /// `secrets` is shared with the log sink, so every key a plugin reads is cut from every log line.
+  RunServices(std::filesystem::path state_dir, std::shared_ptr<SecretRegistry> secrets);
 
   const std::filesystem::path& state_dir() const { return state_dir_; }
   std::shared_ptr<SecretRegistry> secrets() const { return secrets_; }
@@ -45,7 +46,7 @@ class RunServices {
 
  private:
   std::filesystem::path state_dir_;
-  std::shared_ptr<SecretRegistry> secrets_ = std::make_shared<SecretRegistry>();
+  std::shared_ptr<SecretRegistry> secrets_;
   ProgressCounters counters_;
   std::atomic<bool> cancelled_{false};
   std::mutex sleep_mutex_;

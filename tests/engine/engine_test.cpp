@@ -1,8 +1,7 @@
 // The engine through the pipehost executable: every row once and in order, retries up to
 // max_attempts, quota waits, --limit, --dry-run, config changes, online mode, export and status.
-#include <gtest/gtest.h>
-
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "process.hpp"
 #include "test_host.hpp"
@@ -19,20 +18,27 @@ class EngineTest : public ::testing::Test {
                            int parser_version = 1) {
     auto path = dir_.file("run.json");
     write_file(path, R"({
-      "source": {"plugin": "test-rows", "rows": )" + std::to_string(rows) + R"(},
+      "source": {"plugin": "test-rows", "rows": )" +
+                         std::to_string(rows) + R"(},
       "request": {"plugin": "test-model", "column": "text", "system": "be brief"},
       "provider": {"plugin": "test-model", "model": "gemini-flash-latest", "batch_size": 300,
-                   "max_jobs_in_flight": 3, "poll_interval_s": 0.05)" + provider_extra + R"(},
-      "parser": {"plugin": "test-model", "version": )" + std::to_string(parser_version) + R"(},
+                   "max_jobs_in_flight": 3, "poll_interval_s": 0.05)" +
+                         provider_extra + R"(},
+      "parser": {"plugin": "test-model", "version": )" +
+                         std::to_string(parser_version) + R"(},
       "sinks": [{"plugin": "test-rows", "path": "out/result.tsv"}],
-      "run": {"state_dir": "state")" + run_extra + R"(}
+      "run": {"state_dir": "state")" +
+                         run_extra + R"(}
     })");
     return path;
   }
 
-  pipehost::test::ProcessResult pipehost(std::vector<std::string> args) {
-    args.insert(args.begin(), {pipehost::test::bin_path("pipehost"), "--plugins", TEST_ENGINE_PLUGINS, "--no-progress"});
+  pipehost::test::ProcessResult pipehost(std::vector<std::string> args,
+                                         std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(),
+                {pipehost::test::bin_path("pipehost"), "--plugins", TEST_ENGINE_PLUGINS, "--no-progress"});
     pipehost::test::ProcessOptions options;
+    options.env = std::move(env);
     options.timeout = std::chrono::seconds(120);
     return pipehost::test::run_process(args, options);
   }
@@ -88,7 +94,8 @@ TEST_F(EngineTest, RowsThatKeepFailingStopAtMaxAttemptsWithTheirReason) {
   EXPECT_EQ(lines[101], ok_line(101));
   EXPECT_EQ(read_file(dir_.path() / "state/failures.csv"),
             "key,attempts,reason\n100,3,parse error: no JSON found\n200,3,parse error: no JSON found\n"
-            "300,3,parse error: no JSON found\n400,3,parse error: no JSON found\n500,3,parse error: no JSON found\n");
+            "300,3,parse error: no JSON found\n400,3,parse error: no JSON found\n500,3,parse error: no JSON "
+            "found\n");
   EXPECT_EQ(provider_stats().at("requests").as_int64(), 500 + 5 + 5);
   auto summary = json::parse(read_file(dir_.path() / "state/summary.json")).as_object();
   EXPECT_EQ(summary.at("rows").at("failed").as_int64(), 5);
@@ -108,7 +115,8 @@ TEST_F(EngineTest, LimitProcessesTheNextRowsNotDone) {
   auto config = write_config(1000, "");
   auto first = pipehost({"run", "--limit", "100", config});
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_NE(first.out.find("rows: 1000 total, 100 ok, 0 failed, 900 pending"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("rows: 1000 total, 100 ok, 0 failed, 900 pending"), std::string::npos)
+      << first.out;
   auto lines = output_lines();
   EXPECT_EQ(lines[100], ok_line(100));
   EXPECT_EQ(lines[101], "101\trow 101\t\tpending\t");
@@ -178,6 +186,14 @@ TEST_F(EngineTest, StatusAndExportReadTheLedger) {
   auto exported = pipehost({"export", config});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(output_lines()[30], ok_line(30));
+}
+
+TEST_F(EngineTest, SecretsAreCutFromEveryLogLine) {
+  auto config = write_config(10, R"(, "log_secret_env": "TEST_MODEL_KEY")");
+  auto r = pipehost({"run", config}, {{"TEST_MODEL_KEY", "sk-very-secret-4242"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("using key [REDACTED]"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("sk-very-secret-4242"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -16,7 +16,9 @@ namespace json = boost::json;
 
 namespace {
 
-json::object config_of(const pipehost::StageContext& context) { return json::parse(context.config_json).as_object(); }
+json::object config_of(const pipehost::StageContext& context) {
+  return json::parse(context.config_json).as_object();
+}
 
 std::int64_t int_option(const json::object& o, const char* key, std::int64_t fallback) {
   auto* v = o.if_contains(key);
@@ -28,7 +30,8 @@ class TemplateBuilder final : public pipehost::RequestBuilder {
   explicit TemplateBuilder(const pipehost::StageContext& context) {
     auto c = config_of(context);
     column_ = std::string(c.at("column").as_string());
-    system_ = std::make_shared<const std::string>(c.contains("system") ? std::string(c.at("system").as_string()) : "");
+    system_ = std::make_shared<const std::string>(
+        c.contains("system") ? std::string(c.at("system").as_string()) : "");
   }
   pipehost::Status bind(const std::vector<std::string>& columns) override {
     for (std::size_t i = 0; i < columns.size(); ++i)
@@ -58,6 +61,15 @@ class MemoryProvider final : public pipehost::Provider {
     create_429_ = int_option(c, "create_429", 0);
     fail_jobs_ = int_option(c, "fail_jobs", 0);
     max_jobs_rows_ = static_cast<std::uint64_t>(int_option(c, "max_requests_per_job", 0));
+    if (auto* env = c.if_contains("log_secret_env")) log_secret_env_ = std::string(env->as_string());
+  }
+  // Reads a key and carelessly logs it: the host must cut it out of the log line.
+  pipehost::Status start() override {
+    if (log_secret_env_.empty()) return pipehost::Status::ok();
+    std::string key;
+    if (auto s = host_.secret(log_secret_env_, key); !s) return s;
+    host_.log(pipehost::LogLevel::warn, "using key " + key);
+    return pipehost::Status::ok();
   }
   pipehost::Status capabilities(pipehost::ProviderCapabilities& caps) override {
     caps.batch = caps.online = true;
@@ -162,6 +174,7 @@ class MemoryProvider final : public pipehost::Provider {
   std::uint64_t requests_ = 0;
   std::int64_t line_error_mod_, prose_mod_, always_fail_mod_, create_429_, fail_jobs_;
   std::uint64_t max_jobs_rows_;
+  std::string log_secret_env_;
 };
 
 class AnswerParser final : public pipehost::Parser {
@@ -188,7 +201,7 @@ pipehost::PluginDescriptor describe() {
   plugin.add<MemoryProvider>(R"({"type": "object", "additionalProperties": false, "properties": {
       "model": {"type": "string"}, "line_error_mod": {"type": "integer"}, "prose_mod": {"type": "integer"},
       "always_fail_mod": {"type": "integer"}, "create_429": {"type": "integer"}, "fail_jobs": {"type": "integer"},
-      "max_requests_per_job": {"type": "integer"}}})");
+      "max_requests_per_job": {"type": "integer"}, "log_secret_env": {"type": "string"}}})");
   plugin.add<AnswerParser>(R"({"type": "object", "additionalProperties": false, "properties": {
       "version": {"type": "integer"}}})");
   return plugin;

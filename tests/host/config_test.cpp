@@ -142,7 +142,7 @@ class PipelineConfigTest : public ConfigTest {
     auto path = write_config(text);
     return error_of([&] {
       auto config = load_run_config(path);
-      pipehost::services::RunServices run(dir_.path());
+      pipehost::services::RunServices run(dir_.path(), std::make_shared<pipehost::services::SecretRegistry>());
       pipehost::engine::assemble_pipeline(config, registry_, run);
     });
   }
