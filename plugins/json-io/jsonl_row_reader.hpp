@@ -55,12 +55,13 @@ class JsonlRowReader {
   /// Fills `row` from `object` (checked against the columns) and gives it its key.
   void fill_row(const boost::json::object& object, Row& row);
   void set_columns(std::vector<std::string> columns);
+  /// What every object must have, for messages.
+  std::string expected_columns() const;
   [[noreturn]] void fail(const std::string& what) const;
 
   JsonlReadOptions options_;
   std::optional<io::InputWindow> window_;
   std::string name_;
-  bool at_start_ = true;
   std::uint64_t line_number_ = 0;
   boost::json::parser parser_;
 
