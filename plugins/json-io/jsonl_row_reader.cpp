@@ -5,6 +5,7 @@
 
 #include "io_support/message_text.hpp"
 #include "io_support/utf8.hpp"
+#include "json_text.hpp"
 
 namespace pipehost::json_io {
 namespace {
@@ -143,7 +144,8 @@ void JsonlRowReader::fill_row(const boost::json::object& object, Row& row) {
     if (entry.value().is_string()) {
       value.assign(entry.value().get_string().data(), entry.value().get_string().size());
     } else {
-      value = boost::json::serialize(entry.value());
+      value.clear();
+      append_json_value(value, entry.value());
     }
   }
   for (std::size_t i = 0; i < columns_.size(); ++i) {
