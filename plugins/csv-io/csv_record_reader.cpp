@@ -11,8 +11,6 @@
 namespace pipehost::csv {
 namespace {
 
-constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
-
 bool is_line_end(char c) {
   return c == '\n' || c == '\r';
 }
@@ -50,6 +48,7 @@ CsvRecordReader::CsvRecordReader(std::unique_ptr<io::ByteInput> input, std::stri
       field_end_(options.dialect.delimiter, options.dialect.quote, '\r', '\n'),
       quoted_stop_(options.dialect.quote, '\r', '\n', options.dialect.quote) {
   check_dialect(dialect_);
+  io::skip_byte_order_mark(window_);
 }
 
 bool CsvRecordReader::next(std::vector<std::string>& fields) {
@@ -66,17 +65,10 @@ bool CsvRecordReader::skip_to_record() {
   for (;;) {
     const char* p = window_.begin();
     const char* end = window_.end();
-    // A CR needs the next byte to tell CRLF from a lone CR; the BOM needs three bytes.
-    std::size_t need = at_start_ ? kByteOrderMark.size() : (p < end && *p == '\r' ? 2 : 1);
+    // A CR needs the next byte to tell CRLF from a lone CR.
+    std::size_t need = p < end && *p == '\r' ? 2 : 1;
     if (static_cast<std::size_t>(end - p) < need && !window_.eof()) {
       window_.fill_more();  // cannot fail: the window holds fewer bytes than its capacity
-      continue;
-    }
-    if (at_start_) {
-      at_start_ = false;
-      if (std::string_view(p, static_cast<std::size_t>(end - p)).starts_with(kByteOrderMark)) {
-        window_.consume_to(p + kByteOrderMark.size());
-      }
       continue;
     }
     if (p == end) return false;

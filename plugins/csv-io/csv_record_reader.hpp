@@ -59,7 +59,7 @@ class CsvRecordReader {
   std::string end_location() const;
 
  private:
-  /// Skips a byte order mark (first call only) and blank lines. Returns false at the end of input.
+  /// Skips blank lines. Returns false at the end of the input.
   bool skip_to_record();
   /// Parses one record at the window's start. Returns false when the record runs past the window's
   /// end and more input may come (nothing is consumed then).
@@ -79,7 +79,6 @@ class CsvRecordReader {
   ByteSet4 field_end_;    // what ends an unquoted field: delimiter, CR, LF, and a stray quote
   ByteSet4 quoted_stop_;  // what a quoted field's scan stops at: the quote, and CR, LF to count lines
 
-  bool at_start_ = true;
   std::uint64_t next_line_ = 1;
 
   // The current (last parsed or being parsed) record. Pointers stay valid until the next call to

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 namespace pipehost::io {
 
@@ -33,6 +34,15 @@ bool InputWindow::fill_more() {
   if (n == 0) eof_ = true;
   end_ += n;
   return true;
+}
+
+void skip_byte_order_mark(InputWindow& window) {
+  constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+  while (static_cast<std::size_t>(window.end() - window.begin()) < kByteOrderMark.size() && !window.eof()) {
+    window.fill_more();  // cannot fail: fewer bytes than any buffer holds
+  }
+  std::string_view start(window.begin(), static_cast<std::size_t>(window.end() - window.begin()));
+  if (start.starts_with(kByteOrderMark)) window.consume_to(window.begin() + kByteOrderMark.size());
 }
 
 }  // namespace pipehost::io

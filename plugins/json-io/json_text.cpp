@@ -1,6 +1,9 @@
 #include "json_text.hpp"
 
 #include <array>
+#include <charconv>
+
+#include <boost/json.hpp>
 
 #include "io_support/utf8.hpp"
 
@@ -71,6 +74,46 @@ void append_json_string(std::string& out, std::string_view text) {
     }
   }
   out.push_back('"');
+}
+
+void append_json_value(std::string& out, const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::string:
+      append_json_string(out, value.get_string());
+      return;
+    case boost::json::kind::double_: {
+      char digits[32];
+      auto end = std::to_chars(digits, digits + sizeof digits, value.get_double()).ptr;
+      out.append(digits, end);  // parsed JSON never holds inf or nan
+      return;
+    }
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const boost::json::value& item : value.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        append_json_value(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& entry : value.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, entry.key());
+        out += ':';
+        append_json_value(out, entry.value());
+      }
+      out += '}';
+      return;
+    }
+    default:  // null, bool, integers
+      out += boost::json::serialize(value);
+  }
 }
 
 }  // namespace pipehost::json_io

@@ -6,9 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/value.hpp>
+
 namespace pipehost::json_io {
 
 /// Appends `text` to `out` as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view text);
+
+/// Appends `value` as compact JSON text. Doubles take the shortest form that reads back as the same
+/// number ("2.5", "1e+300", "7" for 7.0) instead of Boost.JSON's "2.5E0".
+void append_json_value(std::string& out, const boost::json::value& value);
 
 }  // namespace pipehost::json_io

@@ -5,11 +5,10 @@
 
 #include "io_support/message_text.hpp"
 #include "io_support/utf8.hpp"
+#include "json_text.hpp"
 
 namespace pipehost::json_io {
 namespace {
-
-constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
@@ -46,11 +45,11 @@ JsonlRowReader::JsonlRowReader(JsonlReadOptions options)
 std::vector<std::string> JsonlRowReader::open(std::unique_ptr<io::ByteInput> input, std::string name) {
   window_.emplace(std::move(input), std::max<std::size_t>(options_.buffer_bytes, 4), options_.max_line_bytes);
   name_ = std::move(name);
-  at_start_ = true;
   line_number_ = 0;
   first_row_.reset();
   error_.clear();
   error_.run([&] {
+    io::skip_byte_order_mark(*window_);
     if (!options_.columns.empty()) {
       set_columns(options_.columns);
       return;
@@ -91,17 +90,6 @@ bool JsonlRowReader::next_line(std::string_view& line) {
   for (;;) {
     const char* begin = window_->begin();
     const char* end = window_->end();
-    if (at_start_) {
-      if (static_cast<std::size_t>(end - begin) < kByteOrderMark.size() && !window_->eof()) {
-        window_->fill_more();
-        continue;
-      }
-      at_start_ = false;
-      if (std::string_view(begin, static_cast<std::size_t>(end - begin)).starts_with(kByteOrderMark)) {
-        window_->consume_to(begin + kByteOrderMark.size());
-      }
-      continue;
-    }
     auto* newline = static_cast<const char*>(std::memchr(begin, '\n', static_cast<std::size_t>(end - begin)));
     if (newline == nullptr && !window_->eof()) {
       if (!window_->fill_more()) {
@@ -149,25 +137,29 @@ void JsonlRowReader::fill_row(const boost::json::object& object, Row& row) {
   for (const auto& entry : object) {
     auto it = column_index_.find(std::string_view(entry.key()));
     if (it == column_index_.end()) {
-      fail("unexpected key " + io::quote_for_message(entry.key()) + "; every object must have the columns " +
-           listed(columns_) + (options_.columns.empty() ? " (the keys of the first object)" : ""));
+      fail("unexpected key " + io::quote_for_message(entry.key()) + "; " + expected_columns());
     }
     seen_[it->second] = true;
     std::string& value = row.values[it->second];
     if (entry.value().is_string()) {
       value.assign(entry.value().get_string().data(), entry.value().get_string().size());
     } else {
-      value = boost::json::serialize(entry.value());
+      value.clear();
+      append_json_value(value, entry.value());
     }
   }
   for (std::size_t i = 0; i < columns_.size(); ++i) {
     if (!seen_[i]) {
-      fail("missing key " + io::quote_for_message(columns_[i]) + "; every object must have the columns " +
-           listed(columns_) + (options_.columns.empty() ? " (the keys of the first object)" : ""));
+      fail("missing key " + io::quote_for_message(columns_[i]) + "; " + expected_columns());
     }
   }
   std::string problem = keys_.assign(row);
   if (!problem.empty()) fail(problem);
+}
+
+std::string JsonlRowReader::expected_columns() const {
+  return "every object must have the columns " + listed(columns_) +
+         (options_.columns.empty() ? " (the keys of the first object)" : "");
 }
 
 void JsonlRowReader::fail(const std::string& what) const {

@@ -1,7 +1,8 @@
 // Rows out of JSON Lines: one JSON object per line. The columns are the keys of the first object, in
 // order (or the configured "columns"); every later object must have exactly those keys, in any
-// order. String values are taken as they are; other values become their JSON text (1, true, null,
-// [1,2], {"a":1}). Blank lines are skipped, a UTF-8 byte order mark and CRLF line ends are accepted.
+// order. String values are taken as they are; other values become their compact JSON text (1, true,
+// null, 2.5, [1,2], {"a":1}). Blank lines are skipped; a UTF-8 byte order mark and CRLF line ends are
+// accepted.
 // Lines are read through an io::InputWindow, so memory follows the longest line, not the file.
 // Errors: "name:line: what", with ":column" for JSON syntax errors.
 #pragma once
@@ -55,12 +56,13 @@ class JsonlRowReader {
   /// Fills `row` from `object` (checked against the columns) and gives it its key.
   void fill_row(const boost::json::object& object, Row& row);
   void set_columns(std::vector<std::string> columns);
+  /// What every object must have, for messages.
+  std::string expected_columns() const;
   [[noreturn]] void fail(const std::string& what) const;
 
   JsonlReadOptions options_;
   std::optional<io::InputWindow> window_;
   std::string name_;
-  bool at_start_ = true;
   std::uint64_t line_number_ = 0;
   boost::json::parser parser_;
 

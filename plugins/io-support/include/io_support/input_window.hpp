@@ -47,4 +47,7 @@ class InputWindow {
   std::uint64_t consumed_before_buffer_ = 0;
 };
 
+/// Drops a UTF-8 byte order mark at the start of `window`'s input. Call before consuming anything.
+void skip_byte_order_mark(InputWindow& window);
+
 }  // namespace pipehost::io
