@@ -1,11 +1,13 @@
 #include "test_host.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <thread>
 
+#include "net/http_client.hpp"
 
 namespace pipehost::test {
 
@@ -29,16 +31,35 @@ TempDir::~TempDir() {
 TestHost::TestHost() = default;
 
 std::shared_ptr<HttpClient> TestHost::http(const HttpClientOptions& options, Status& status) noexcept {
-  // Wired to the host's real HTTP client once host/net exists.
-  (void)options;
-  status = Status::fatal("TestHost has no HTTP client yet");
-  return nullptr;
+  // The host's real client, with this host's logger, cancellation and secret redaction.
+  net::HttpEnvironment environment;
+  environment.log = [this](LogLevel level, std::string_view message) { log(level, message); };
+  environment.redact = [this](std::string_view text) {
+    std::string out(text);
+    std::lock_guard lock(mutex_);
+    for (const auto& secret : secrets_) {
+      for (auto at = out.find(secret); at != std::string::npos; at = out.find(secret, at)) {
+        out.replace(at, secret.size(), "[REDACTED]");
+      }
+    }
+    return out;
+  };
+  environment.sleep_for = [this](std::chrono::milliseconds duration) { return sleep_for(duration); };
+  environment.cancelled = [this] { return cancelled(); };
+  try {
+    return net::make_http_client(options, std::move(environment), status);
+  } catch (const std::exception& e) {
+    status = Status::fatal(e.what());
+    return nullptr;
+  }
 }
 
 Status TestHost::secret(std::string_view env_name, std::string& value) noexcept {
   const char* v = std::getenv(std::string(env_name).c_str());
   if (!v || !*v) return Status::fatal("environment variable " + std::string(env_name) + " is not set");
   value = v;
+  std::lock_guard lock(mutex_);
+  if (std::find(secrets_.begin(), secrets_.end(), value) == secrets_.end()) secrets_.push_back(value);
   return Status::ok();
 }
 

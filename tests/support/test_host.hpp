@@ -51,6 +51,8 @@ class TestHost final : public HostServices {
   mutable std::mutex mutex_;
   std::vector<std::string> logs_;
   std::map<std::string, std::int64_t, std::less<>> counters_;
+  /// Values handed out by `secret`, redacted from the HTTP client's messages as the real host does.
+  std::vector<std::string> secrets_;
   std::atomic<bool> cancelled_{false};
 };
 

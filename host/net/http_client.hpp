@@ -1,0 +1,51 @@
+// The host's HTTP(S) client (Boost.Beast + OpenSSL) behind the SDK's HttpClient interface.
+//
+// What it does: TLS with verification on by default (system CA store plus an optional ca_file), host
+// name verification and SNI, keep-alive pooling per (scheme, host, port), connect and inactivity
+// timeouts, bounded redirects, HTTPS_PROXY / HTTP_PROXY / NO_PROXY (CONNECT tunnels for HTTPS),
+// streaming request bodies (file range or producer) and streaming response bodies (file or lines),
+// truncated-body detection, and the RetryPolicy (backoff with full jitter, Retry-After, cancellable).
+// Secret header values never appear in its logs or error messages.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "pipehost/host_services.hpp"
+
+namespace pipehost::net {
+
+/// What the client needs from the host; all callables are thread-safe. Empty callables fall back to:
+/// no logging, no extra redaction, an uncancellable sleep, never cancelled.
+struct HttpEnvironment {
+  std::function<void(LogLevel, std::string_view)> log;
+  /// Removes secret values from text (the host knows every secret it handed out).
+  std::function<std::string(std::string_view)> redact;
+  /// Cancellable sleep; false if cancelled.
+  std::function<bool(std::chrono::milliseconds)> sleep_for;
+  std::function<bool()> cancelled;
+};
+
+/// A client with `options`, or null with the reason in `status` (e.g. unreadable ca_file).
+std::shared_ptr<HttpClient> make_http_client(const HttpClientOptions& options, HttpEnvironment environment,
+                                             Status& status);
+
+/// Connection accounting of a client made by make_http_client (for tests and diagnostics).
+struct HttpClientStats {
+  std::uint64_t connections_opened = 0;
+  /// Requests sent on a pooled keep-alive connection.
+  std::uint64_t connections_reused = 0;
+  /// Pooled connections that turned out dead on first use and were replaced by a fresh one.
+  std::uint64_t stale_retries = 0;
+  /// Attempts repeated under the RetryPolicy.
+  std::uint64_t retries = 0;
+};
+
+/// Stats of `client` when it came from make_http_client; zeros otherwise.
+HttpClientStats http_client_stats(const HttpClient& client);
+
+}  // namespace pipehost::net
