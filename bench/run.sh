@@ -9,6 +9,8 @@
 #   BENCH_REPS [3]            repetitions of each side at BENCH_ROWS (alternating node, pipehost, ...)
 #   BENCH_BIG_ROWS [100000]   rows of the scaling run (0 = skip it)
 #   BENCH_BIG_REPS [1]        repetitions at BENCH_BIG_ROWS
+#   BENCH_CALLGRIND_ROWS [2000]  rows of the instruction-count comparison under callgrind (0 = skip;
+#                             skipped with a note when valgrind is missing; takes ~5 minutes)
 #   BENCH_WORK [BUILD_DIR/bench-work]   scratch folder (removed at the end unless BENCH_KEEP=1)
 #   BENCH_OUT [bench/results/latest.md] where the table goes
 #
@@ -26,6 +28,7 @@ rows=${BENCH_ROWS:-20000}
 reps=${BENCH_REPS:-3}
 big_rows=${BENCH_BIG_ROWS:-100000}
 big_reps=${BENCH_BIG_REPS:-1}
+callgrind_rows=${BENCH_CALLGRIND_ROWS:-2000}
 work=${BENCH_WORK:-$build/bench-work}
 out=${BENCH_OUT:-$repo/bench/results/latest.md}
 logs="$work/logs"
@@ -293,7 +296,10 @@ pipehost_phases() {
     / wrote [0-9]+ requests / { wrote = sod($1); split(after(), w, " "); mb += w[1] }
     / info .*\] uploading / { if (!upload) upload = sod($1) }
     / info .*\] created batches\// { created = sod($1) }
-    /:download\?alt=media -> 200/ { split(after(), d, /[ ,]+/); dl_ms = d[1]; dl_bytes = d[3]; dl_end = sod($1) }
+    # "(767 ms, 12516100 bytes)" or "(7.3 s, 62612035 bytes)"
+    /:download\?alt=media -> 200/ {
+      split(after(), d, /[ ,]+/); dl_ms = d[2] == "s" ? d[1] * 1000 : d[1]; dl_bytes = d[3]; dl_end = sod($1)
+    }
     / fetched [0-9]+ responses / { fetched = sod($1) }
     END {
       s = sod(start); e = sod(end); if (e < s) e += 86400
@@ -358,6 +364,57 @@ compare() {
   } >>"$work/raw-e2e.txt"
 }
 
+# instructions ROWS: both clients once under callgrind (all threads of the client process; the
+# emulator is not measured). Instruction counts do not depend on the machine's load, so this ratio
+# is the noise-free one; wall time under valgrind is meaningless and not reported.
+instructions() {
+  local n=$1 base="$work/callgrind-$1"
+  if ! command -v valgrind >/dev/null; then
+    note "valgrind not found: the instruction-count comparison is skipped (apt-get install valgrind)"
+    return
+  fi
+  say "instruction counts (callgrind), $(thousands "$n") rows"
+  make_input "$base/data" "$n"
+  local p_ir n_ir=""
+  mkdir -p "$base/pipehost"
+  start_emulator "$base/pipehost"
+  pipehost_config "$base/data" "$n" "$BASE_URL" "$CA_FILE" "$base/pipehost"
+  valgrind --tool=callgrind --callgrind-out-file="$base/pipehost/callgrind.out" "$bin/pipehost" run \
+    --plugins "$plugins" --config "$base/pipehost/run.json" --no-progress >"$base/pipehost/log" 2>&1
+  stop_emulator
+  p_ir=$(awk '/Collected :/ { print $NF }' "$base/pipehost/log")
+  if [ "$node_ready" = 1 ]; then
+    mkdir -p "$base/node"
+    start_emulator "$base/node"
+    env NODE_EXTRA_CA_CERTS="$CA_FILE" valgrind --tool=callgrind --callgrind-out-file="$base/node/callgrind.out" \
+      node "$node_dir/baseline.mjs" --input "$base/data/songs.csv" --prompt "$base/data/prompt.md" \
+      --schema "$base/data/schema.json" --output "$base/node/out.csv" --work "$base/node/work" \
+      --base-url "$BASE_URL" --poll-ms 500 >"$base/node/log" 2>&1
+    stop_emulator
+    n_ir=$(awk '/Collected :/ { print $NF }' "$base/node/log")
+  fi
+  local label="Instructions executed, $(thousands "$n") rows end to end (callgrind; client process, all threads)"
+  if [ -n "$n_ir" ]; then
+    row "$label" "$(fmt "$(awk -v v="$p_ir" 'BEGIN { print v / 1e9 }')" 2) G" \
+      "$(fmt "$(awk -v v="$n_ir" 'BEGIN { print v / 1e9 }')" 2) G" "$(ratio "$n_ir" "$p_ir") fewer"
+  else
+    row "$label" "$(fmt "$(awk -v v="$p_ir" 'BEGIN { print v / 1e9 }')" 2) G" "not measured (no node)" "-"
+  fi
+  if command -v callgrind_annotate >/dev/null; then
+    {
+      echo
+      echo "Heaviest functions of pipehost by inclusive instruction count ($(thousands "$n") rows, callgrind):"
+      echo
+      callgrind_annotate --inclusive=yes "$base/pipehost/callgrind.out" 2>/dev/null |
+        grep -E 'pipehost::(ledger|engine|gemini|net|csv|markdown_json|prompt)[a-z_]*::[A-Za-z_:]+\(' |
+        grep -v '{lambda' | grep -v -E '::(run_model|ModelRun::run)$' | head -16 |
+        awk '{ ir = $1; pct = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); sub(/^\?\?\?:/, ""); sub(/\(.*$/, "");
+               printf "    %-14s %-9s %s\n", ir, pct, $0 }'
+    } >>"$work/phases.md"
+  fi
+  rm -rf "$base/node/work"
+}
+
 # column_median FILE COLUMN
 column_median() { awk -v c="$2" '{ print $c }' "$1" | median; }
 
@@ -411,6 +468,7 @@ e2e_mismatch=0
 install_node_baseline
 compare "$rows" "$reps"
 if [ "$big_rows" -gt 0 ]; then compare "$big_rows" "$big_reps"; fi
+if [ "$callgrind_rows" -gt 0 ]; then instructions "$callgrind_rows"; fi
 bench_csv
 bench_parser
 bench_ledger
