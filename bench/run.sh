@@ -394,7 +394,10 @@ instructions() {
     n_ir=$(awk '/Collected :/ { print $NF }' "$base/node/log")
   fi
   local label="Instructions executed, $(thousands "$n") rows end to end (callgrind; client process, all threads)"
-  if [ -n "$n_ir" ]; then
+  if [ "$node_ready" = 1 ] && [ -z "$n_ir" ]; then
+    note "the Node baseline did not finish under callgrind (see $base/node/log)"
+    row "$label" "$(fmt "$(awk -v v="$p_ir" 'BEGIN { print v / 1e9 }')" 2) G" "not measured (failed under valgrind)" "-"
+  elif [ -n "$n_ir" ]; then
     row "$label" "$(fmt "$(awk -v v="$p_ir" 'BEGIN { print v / 1e9 }')" 2) G" \
       "$(fmt "$(awk -v v="$n_ir" 'BEGIN { print v / 1e9 }')" 2) G" "$(ratio "$n_ir" "$p_ir") fewer"
   else
@@ -405,11 +408,13 @@ instructions() {
       echo
       echo "Heaviest functions of pipehost by inclusive instruction count ($(thousands "$n") rows, callgrind):"
       echo
-      callgrind_annotate --inclusive=yes "$base/pipehost/callgrind.out" 2>/dev/null |
+      # (|| true: head closes the pipe early, which pipefail would report.)
+      callgrind_annotate --inclusive=yes --threshold=100 "$base/pipehost/callgrind.out" 2>/dev/null |
         grep -E 'pipehost::(ledger|engine|gemini|net|csv|markdown_json|prompt)[a-z_]*::[A-Za-z_:]+\(' |
-        grep -v '{lambda' | grep -v -E '::(run_model|ModelRun::run)$' | head -16 |
+        grep -v '{lambda' |
         awk '{ ir = $1; pct = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); sub(/^\?\?\?:/, ""); sub(/\(.*$/, "");
-               printf "    %-14s %-9s %s\n", ir, pct, $0 }'
+               printf "    %-14s %-9s %s\n", ir, pct, $0 }' |
+        grep -v -E '::(run_model|ModelRun::run)$' | head -14 || true
     } >>"$work/phases.md"
   fi
   rm -rf "$base/node/work"
