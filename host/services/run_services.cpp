@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "net/http_client.hpp"
+
 namespace pipehost::services {
 
 void ProgressCounters::add(std::string_view name, std::int64_t delta) {
@@ -49,9 +51,18 @@ bool RunServices::sleep_for(std::chrono::milliseconds duration) {
 PluginServices::PluginServices(RunServices& run, std::string instance) : run_(run), instance_(std::move(instance)) {}
 
 std::shared_ptr<HttpClient> PluginServices::http(const HttpClientOptions& options, Status& status) noexcept {
-  (void)options;
-  status = Status::fatal("the host HTTP client is not available in this build");
-  return nullptr;
+  try {
+    net::HttpEnvironment environment;
+    environment.log = [this](LogLevel level, std::string_view message) { log(level, message); };
+    environment.redact = [secrets = run_.secrets()](std::string_view text) { return secrets->redact(text); };
+    environment.sleep_for = [this](std::chrono::milliseconds duration) { return run_.sleep_for(duration); };
+    environment.cancelled = [this] { return run_.cancelled(); };
+    status = Status::ok();
+    return net::make_http_client(options, std::move(environment), status);
+  } catch (const std::exception& e) {
+    status = Status::fatal(e.what());
+    return nullptr;
+  }
 }
 
 Status PluginServices::secret(std::string_view env_name, std::string& value) noexcept {

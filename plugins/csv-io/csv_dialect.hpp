@@ -1,12 +1,24 @@
 // The characters that shape a CSV file, and the reading policies shared by reader and source.
 #pragma once
 
+#include <stdexcept>
+
 namespace pipehost::csv {
 
 struct CsvDialect {
   char delimiter = ',';
   char quote = '"';
 };
+
+/// Throws std::invalid_argument when a reader or writer cannot work with `dialect`: the delimiter
+/// equal to the quote, or either of them CR or LF.
+inline void check_dialect(const CsvDialect& dialect) {
+  if (dialect.delimiter == dialect.quote)
+    throw std::invalid_argument("the delimiter and the quote must differ");
+  for (char c : {dialect.delimiter, dialect.quote}) {
+    if (c == '\r' || c == '\n') throw std::invalid_argument("the delimiter and the quote cannot be CR or LF");
+  }
+}
 
 /// What the reader does with bytes that are not well-formed UTF-8.
 enum class InvalidUtf8 { error, replace };

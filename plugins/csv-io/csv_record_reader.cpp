@@ -49,11 +49,7 @@ CsvRecordReader::CsvRecordReader(std::unique_ptr<io::ByteInput> input, std::stri
       max_row_bytes_(options.max_row_bytes),
       field_end_(options.dialect.delimiter, options.dialect.quote, '\r', '\n'),
       quoted_stop_(options.dialect.quote, '\r', '\n', options.dialect.quote) {
-  if (dialect_.delimiter == dialect_.quote)
-    throw std::invalid_argument("the delimiter and the quote must differ");
-  if (is_line_end(dialect_.delimiter) || is_line_end(dialect_.quote)) {
-    throw std::invalid_argument("the delimiter and the quote cannot be CR or LF");
-  }
+  check_dialect(dialect_);
 }
 
 bool CsvRecordReader::next(std::vector<std::string>& fields) {

@@ -39,7 +39,7 @@ class CsvRecordReader {
   };
 
   /// `name` (the file path) starts every error message. Throws std::invalid_argument on a dialect
-  /// that cannot work (delimiter equal to the quote, CR or LF).
+  /// that cannot work (check_dialect).
   CsvRecordReader(std::unique_ptr<io::ByteInput> input, std::string name, const Options& options);
 
   /// Reads the next record into `fields` (resized to its field count; existing strings are reused).

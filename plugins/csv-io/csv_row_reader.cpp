@@ -7,7 +7,8 @@
 
 namespace pipehost::csv {
 
-CsvRowReader::CsvRowReader(CsvReadOptions options) : options_(std::move(options)) {}
+CsvRowReader::CsvRowReader(CsvReadOptions options)
+    : options_(std::move(options)), keys_(options_.key_column) {}
 
 std::vector<std::string> CsvRowReader::open(std::unique_ptr<io::ByteInput> input, std::string name) {
   CsvRecordReader::Options record_options;
@@ -15,21 +16,16 @@ std::vector<std::string> CsvRowReader::open(std::unique_ptr<io::ByteInput> input
   record_options.invalid_utf8 = options_.invalid_utf8;
   record_options.buffer_bytes = options_.buffer_bytes;
   record_options.max_row_bytes = options_.max_row_bytes;
-  records_.reset();
   records_.emplace(std::move(input), std::move(name), record_options);
-  keys_.clear();
   first_row_.reset();
-  row_number_key_.reset();
   counts_ = {};
   error_.clear();
-  try {
+  error_.run([&] {
     take_header();
-    find_key_column();
+    std::string problem = keys_.start(columns_);
+    if (!problem.empty()) throw std::runtime_error(records_->name() + ":1:1: " + problem);
     if (first_row_) check_row(*first_row_);
-  } catch (const std::exception& e) {
-    error_ = e.what();
-    throw;
-  }
+  });
   return columns_;
 }
 
@@ -64,40 +60,10 @@ void CsvRowReader::take_header() {
   }
 }
 
-void CsvRowReader::find_key_column() {
-  has_key_column_ = !options_.key_column.empty();
-  if (!has_key_column_) return;
-  for (key_index_ = 0; key_index_ < columns_.size(); ++key_index_) {
-    if (columns_[key_index_] == options_.key_column) return;
-  }
-  std::string listed;
-  for (const std::string& column : columns_)
-    listed += (listed.empty() ? "" : ", ") + io::quote_for_message(column);
-  throw std::runtime_error(records_->name() + ":1:1: key column " +
-                           io::quote_for_message(options_.key_column) + " is not among the columns (" +
-                           listed + ")");
-}
-
 void CsvRowReader::read(std::vector<Row>& batch, std::size_t max_rows) {
-  if (!error_.empty()) throw std::runtime_error(error_);
   if (!records_) throw std::logic_error("CsvRowReader::read before open");
-  try {
-    std::size_t count = 0;
-    while (count < max_rows) {
-      if (count == batch.size()) batch.emplace_back();
-      if (first_row_) {
-        batch[count] = std::move(*first_row_);
-        first_row_.reset();
-      } else if (!next_row(batch[count])) {
-        break;
-      }
-      ++count;
-    }
-    batch.resize(count);
-  } catch (const std::exception& e) {
-    error_ = e.what();
-    throw;
-  }
+  error_.run(
+      [&] { io::fill_batch(batch, max_rows, first_row_, [this](Row& row) { return next_row(row); }); });
 }
 
 bool CsvRowReader::next_row(Row& row) {
@@ -111,13 +77,9 @@ void CsvRowReader::check_row(Row& row) {
   if (records_->replaced_invalid_utf8()) ++counts_.utf8_replaced;
   fit_to_columns(row.values);
   ++counts_.rows;
-  if (!has_key_column_) {
-    row.key = row_number_key_.next();
-    return;
-  }
-  row.key = row.values[key_index_];
-  std::string problem = keys_.check(row.key, options_.key_column, row.line);
-  if (!problem.empty()) throw std::runtime_error(records_->field_location(key_index_) + ": " + problem);
+  std::string problem = keys_.assign(row);
+  if (!problem.empty())
+    throw std::runtime_error(records_->field_location(keys_.key_index()) + ": " + problem);
 }
 
 void CsvRowReader::fit_to_columns(std::vector<std::string>& values) {

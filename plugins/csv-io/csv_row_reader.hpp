@@ -13,6 +13,7 @@
 #include "csv_dialect.hpp"
 #include "csv_record_reader.hpp"
 #include "io_support/byte_input.hpp"
+#include "io_support/row_batches.hpp"
 #include "io_support/row_keys.hpp"
 #include "pipehost/sdk.hpp"
 
@@ -61,18 +62,14 @@ class CsvRowReader {
   /// Applies the ragged policy to `values`.
   void fit_to_columns(std::vector<std::string>& values);
   void take_header();
-  void find_key_column();
 
   CsvReadOptions options_;
   std::optional<CsvRecordReader> records_;
   std::vector<std::string> columns_;
-  std::size_t key_index_ = 0;
-  bool has_key_column_ = false;
   io::RowKeys keys_;
   std::optional<Row> first_row_;  // read by open() to count the columns of a file without header
-  io::RowNumberKey row_number_key_;
   CsvReadCounts counts_;
-  std::string error_;
+  io::StickyError error_;
 };
 
 }  // namespace pipehost::csv

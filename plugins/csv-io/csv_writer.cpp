@@ -16,11 +16,7 @@ CsvWriter::CsvWriter(CsvDialect dialect, std::string line_ending)
     : dialect_(dialect),
       line_ending_(std::move(line_ending)),
       specials_(dialect.delimiter, dialect.quote, '\r', '\n') {
-  if (dialect_.delimiter == dialect_.quote)
-    throw std::invalid_argument("the delimiter and the quote must differ");
-  for (char c : {dialect_.delimiter, dialect_.quote}) {
-    if (c == '\r' || c == '\n') throw std::invalid_argument("the delimiter and the quote cannot be CR or LF");
-  }
+  check_dialect(dialect_);
   if (line_ending_ != "\n" && line_ending_ != "\r\n")
     throw std::invalid_argument("the line ending must be LF or CRLF");
 }

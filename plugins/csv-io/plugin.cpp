@@ -6,8 +6,7 @@
 namespace {
 
 pipehost::PluginDescriptor describe() {
-  pipehost::PluginDescriptor plugin{
-      "csv-io", "1.0.0", "CSV files (RFC 4180): a streaming source and a sink", {}};
+  pipehost::PluginDescriptor plugin{"csv-io", "1.0.0", "CSV files (RFC 4180): a streaming source and a sink"};
   plugin.add<pipehost::csv::CsvSource>(pipehost::csv::CsvSource::kConfigSchema,
                                        "Reads rows from a CSV file (header row, quoted fields, LF or CRLF)");
   plugin.add<pipehost::csv::CsvSink>(pipehost::csv::CsvSink::kConfigSchema,

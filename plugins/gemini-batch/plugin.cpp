@@ -6,11 +6,8 @@
 namespace {
 
 pipehost::PluginDescriptor describe() {
-  pipehost::PluginDescriptor plugin{
-      "gemini-batch",
-      "1.0.0",
-      "Gemini API provider: Batch API with file upload, or online generateContent",
-      {}};
+  pipehost::PluginDescriptor plugin{"gemini-batch", "1.0.0",
+                                    "Gemini API provider: Batch API with file upload, or online generateContent"};
   plugin.add<pipehost::gemini::GeminiBatchProvider>(pipehost::gemini::kConfigSchema,
                                                     "Sends requests to Gemini (batch or online)");
   return plugin;

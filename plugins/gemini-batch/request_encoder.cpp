@@ -64,7 +64,9 @@ struct CountOut {
 };
 
 std::string member(std::string_view key, const json::value& value) {
-  return "," + json::serialize(json::string(key)) + ":" + json::serialize(value);
+  std::string out(",");
+  out.append(json::serialize(json::string(key))).append(":").append(json::serialize(value));
+  return out;
 }
 
 template <class Entry, class Make>

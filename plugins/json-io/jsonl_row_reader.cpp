@@ -40,38 +40,33 @@ std::string listed(const std::vector<std::string>& names) {
 
 }  // namespace
 
-JsonlRowReader::JsonlRowReader(JsonlReadOptions options) : options_(std::move(options)) {}
+JsonlRowReader::JsonlRowReader(JsonlReadOptions options)
+    : options_(std::move(options)), keys_(options_.key_column) {}
 
 std::vector<std::string> JsonlRowReader::open(std::unique_ptr<io::ByteInput> input, std::string name) {
-  window_.reset();
   window_.emplace(std::move(input), std::max<std::size_t>(options_.buffer_bytes, 4), options_.max_line_bytes);
   name_ = std::move(name);
   at_start_ = true;
   line_number_ = 0;
-  keys_.clear();
-  row_number_key_.reset();
   first_row_.reset();
   error_.clear();
-  try {
+  error_.run([&] {
     if (!options_.columns.empty()) {
       set_columns(options_.columns);
-    } else {
-      std::string_view line;
-      if (!next_line(line)) {
-        throw std::runtime_error(
-            name_ + ":1: no JSON object to take the columns from: the file is empty; set \"columns\"");
-      }
-      boost::json::object object = parse_object(line);
-      std::vector<std::string> columns;
-      for (const auto& entry : object) columns.emplace_back(entry.key());
-      set_columns(std::move(columns));
-      first_row_.emplace();
-      fill_row(object, *first_row_);
+      return;
     }
-  } catch (const std::exception& e) {
-    error_ = e.what();
-    throw;
-  }
+    std::string_view line;
+    if (!next_line(line)) {
+      throw std::runtime_error(
+          name_ + ":1: no JSON object to take the columns from: the file is empty; set \"columns\"");
+    }
+    boost::json::object object = parse_object(line);
+    std::vector<std::string> columns;
+    for (const auto& entry : object) columns.emplace_back(entry.key());
+    set_columns(std::move(columns));
+    first_row_.emplace();
+    fill_row(object, *first_row_);
+  });
   return columns_;
 }
 
@@ -80,37 +75,16 @@ void JsonlRowReader::set_columns(std::vector<std::string> columns) {
   column_index_.clear();
   for (std::size_t i = 0; i < columns_.size(); ++i) column_index_.emplace(columns_[i], i);
   seen_.assign(columns_.size(), false);
-  has_key_column_ = !options_.key_column.empty();
-  if (!has_key_column_) return;
-  auto it = column_index_.find(options_.key_column);
-  if (it == column_index_.end()) {
-    throw std::runtime_error(name_ + ":" + std::to_string(line_number_ == 0 ? 1 : line_number_) +
-                             ": key column " + io::quote_for_message(options_.key_column) +
-                             " is not among the columns (" + listed(columns_) + ")");
-  }
-  key_index_ = it->second;
+  std::string problem = keys_.start(columns_);
+  if (!problem.empty())
+    throw std::runtime_error(name_ + ":" + std::to_string(std::max<std::uint64_t>(line_number_, 1)) + ": " +
+                             problem);
 }
 
 void JsonlRowReader::read(std::vector<Row>& batch, std::size_t max_rows) {
-  if (!error_.empty()) throw std::runtime_error(error_);
   if (!window_) throw std::logic_error("JsonlRowReader::read before open");
-  try {
-    std::size_t count = 0;
-    while (count < max_rows) {
-      if (count == batch.size()) batch.emplace_back();
-      if (first_row_) {
-        batch[count] = std::move(*first_row_);
-        first_row_.reset();
-      } else if (!next_row(batch[count])) {
-        break;
-      }
-      ++count;
-    }
-    batch.resize(count);
-  } catch (const std::exception& e) {
-    error_ = e.what();
-    throw;
-  }
+  error_.run(
+      [&] { io::fill_batch(batch, max_rows, first_row_, [this](Row& row) { return next_row(row); }); });
 }
 
 bool JsonlRowReader::next_line(std::string_view& line) {
@@ -192,12 +166,7 @@ void JsonlRowReader::fill_row(const boost::json::object& object, Row& row) {
            listed(columns_) + (options_.columns.empty() ? " (the keys of the first object)" : ""));
     }
   }
-  if (!has_key_column_) {
-    row.key = row_number_key_.next();
-    return;
-  }
-  row.key = row.values[key_index_];
-  std::string problem = keys_.check(row.key, options_.key_column, row.line);
+  std::string problem = keys_.assign(row);
   if (!problem.empty()) fail(problem);
 }
 

@@ -19,6 +19,7 @@
 
 #include "io_support/byte_input.hpp"
 #include "io_support/input_window.hpp"
+#include "io_support/row_batches.hpp"
 #include "io_support/row_keys.hpp"
 #include "pipehost/sdk.hpp"
 
@@ -66,12 +67,9 @@ class JsonlRowReader {
   std::vector<std::string> columns_;
   std::map<std::string, std::size_t, std::less<>> column_index_;
   std::vector<bool> seen_;
-  std::size_t key_index_ = 0;
-  bool has_key_column_ = false;
   io::RowKeys keys_;
-  io::RowNumberKey row_number_key_;
-  std::optional<Row> first_row_;
-  std::string error_;
+  std::optional<Row> first_row_;  // read by open() to learn the columns
+  io::StickyError error_;
 };
 
 }  // namespace pipehost::json_io

@@ -6,8 +6,8 @@
 namespace {
 
 pipehost::PluginDescriptor describe() {
-  pipehost::PluginDescriptor plugin{
-      "json-io", "1.0.0", "JSON files: an array or JSON Lines sink, a JSON Lines source", {}};
+  pipehost::PluginDescriptor plugin{"json-io", "1.0.0",
+                                    "JSON files: an array or JSON Lines sink, a JSON Lines source"};
   plugin.add<pipehost::json_io::JsonlSource>(pipehost::json_io::JsonlSource::kConfigSchema,
                                              "Reads rows from a JSON Lines file (one object per line)");
   plugin.add<pipehost::json_io::JsonSink>(pipehost::json_io::JsonSink::kConfigSchema,

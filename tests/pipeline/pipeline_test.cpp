@@ -1,0 +1,95 @@
+// The engine's promises through the real pipeline (csv-io → prompt-template → gemini-batch over
+// verified TLS to the emulator → markdown-json-parser → csv-io): faults absorbed, retries bounded,
+// --limit runs covering disjoint rows, --dry-run sending nothing, changed prompts refused.
+#include <fstream>
+#include <set>
+
+#include <boost/json.hpp>
+
+#include "pipeline_fixture.hpp"
+
+namespace pipehost::test {
+namespace {
+
+namespace json = boost::json;
+
+TEST_F(PipelineTest, SongsShapeWithFaultsEveryRowOnceInOrder) {
+  start(2000, "prose=0.04,fenced=0.04,line_error=0.02,create_429=2,retry_delay_s=0");
+  auto r = pipehost({"run"});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  auto ok = expect_complete_output();
+  // A row fails for good only if all 3 attempts fail (about 6% each): a handful at most.
+  EXPECT_GE(ok, 1990u);
+  expect_no_double_creates();
+  auto s = stats();
+  EXPECT_GE(s.at("batch_create_attempts").as_int64(), s.at("batches_created").as_int64() + 2)
+      << "two 429s absorbed";
+  EXPECT_EQ(s.at("key_in_query").as_int64(), 0);
+  if (ok < 2000u) {
+    auto failures = read_csv(dir_.file("state/failures.csv"));
+    EXPECT_EQ(failures.rows.size(), 2000u - ok);
+    for (std::size_t i = 0; i < failures.rows.size(); ++i) EXPECT_EQ(failures.at(i, "attempts"), "3");
+  }
+}
+
+TEST_F(PipelineTest, LimitRunsCoverDisjointRowsAndEndLikeOneFullRun) {
+  start(900, "");
+  ASSERT_EQ(pipehost({"run", "--limit", "100"}).exit_code, 0);
+  ASSERT_EQ(pipehost({"run", "--limit", "500"}).exit_code, 0);
+  auto last = pipehost({"run"});
+  ASSERT_EQ(last.exit_code, 0) << last.err;
+  EXPECT_EQ(expect_complete_output(), 900u);
+
+  std::map<std::string, std::string> batch_of;
+  for (const auto& [name, keys] : keys_by_batch())
+    for (const auto& key : keys)
+      EXPECT_TRUE(batch_of.emplace(key, name).second) << "row " << key << " sent twice";
+  EXPECT_EQ(batch_of.size(), 900u);
+  expect_no_double_creates();
+
+  auto reference = pipehost({"run"}, "reference");
+  ASSERT_EQ(reference.exit_code, 0) << reference.err;
+  EXPECT_EQ(read_file(output_path()), read_file(output_path("reference")));
+}
+
+TEST_F(PipelineTest, DryRunSendsNothing) {
+  start(300, "");
+  auto r = pipehost({"run", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("dry run: 300 requests in 1 batch job(s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nothing was sent"), std::string::npos);
+  auto s = stats();
+  EXPECT_EQ(s.at("uploaded_bytes").as_int64(), 0);
+  for (const auto& [route, n] : s.at("requests_by_route").as_object())
+    EXPECT_TRUE(route.starts_with("/_emulator")) << route << " was called " << n.as_int64() << " times";
+  EXPECT_FALSE(std::filesystem::exists(output_path()));
+}
+
+TEST_F(PipelineTest, ChangedPromptAfterAPartialRunIsRefused) {
+  start(200, "");
+  ASSERT_EQ(pipehost({"run", "--limit", "50"}).exit_code, 0);
+  std::string prompt = read_file(std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/prompt.md");
+  write_file(dir_.file("prompt-v2.md"), prompt + "\nAlways answer in lowercase.\n");
+  write_config("", "", dir_.file("prompt-v2.md"));
+  auto refused = pipehost({"run"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("50 rows in"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("were done under a different prompt, schema, model or template"),
+            std::string::npos);
+  auto before = stats().at("batches_created").as_int64();
+  EXPECT_EQ(before, 1) << "the refused run sent nothing";
+  auto rerun = pipehost({"run", "--rerun-changed"});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_EQ(expect_complete_output(), 200u);
+}
+
+TEST_F(PipelineTest, ExpiredAndFailedBatchesAreRetriedInNewJobs) {
+  start(600, "batch_fail=0.3,batch_expire=0.2");
+  auto r = pipehost({"run"}, "state");
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  expect_complete_output();
+  expect_no_double_creates();
+}
+
+}  // namespace
+}  // namespace pipehost::test
