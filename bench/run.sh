@@ -139,20 +139,25 @@ bench_emulator() {
   down=$(grep '^download of the' "$logs/emulator.log" | grep -o '= [0-9.]* MB/s' | awk '{ print $2 }')
   local emu_rss
   emu_rss=$(awk '/peak RSS/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "kB") printf "%.1f MB", $i / 1024 }' "$logs/emulator.log")
-  row "Upload over loopback TLS (Beast client → emulator, 8 MiB chunks, $(thousands "$rows")-line batch input)" \
+  row "Emulator intake: upload of a $(thousands "$rows")-line batch input over loopback TLS (bare Beast client, 8 MiB chunks)" \
     "$up MB/s wall; client peak RSS $RSS_MB MB, emulator ${emu_rss:-?}" "-" "-"
-  row "Download over loopback TLS (same file back, streamed)" "$down MB/s wall" "-" "-"
+  row "Emulator output: the same file downloaded over loopback TLS (streamed)" "$down MB/s wall" "-" "-"
   rm -rf "$work/emulator"
 }
 
 bench_gemini() {
-  if ! have gemini_bench; then
-    note "gemini_bench not built (bench/gemini, branch net): JSONL preparation and download + parse figures come from the end-to-end phase timings below"
-    return
-  fi
-  timed "$logs/gemini.log" "$benches/gemini_bench" || return 1
-  note "bench/gemini output (peak RSS $RSS_MB MB):"
-  sed 's/^/    /' "$logs/gemini.log" >>"$notes"
+  if ! have gemini_bench; then note "gemini_bench not built (bench/gemini): JSONL preparation and provider upload figures skipped"; return; fi
+  timed "$logs/gemini.log" "$benches/gemini_bench" --rows "$rows" --dir "$work/gemini" --emulator "$bin/pipehost-emulator" ||
+    return 1
+  # "prepare JSONL:     371.3 MB in 0.612 s =     607 MB/s   (dir)"
+  rate() { awk -v p="$1" 'index($0, p) == 1 { for (i = 1; i < NF; i++) if ($(i + 1) == "MB/s") { print $i; exit } }' "$logs/gemini.log"; }
+  local size
+  size=$(grep '^prepare JSONL:' "$logs/gemini.log" | awk '{ print $3 }')
+  row "JSONL preparation (gemini-batch write_jsonl: encode + write $size MB to disk, $(thousands "$rows") requests)" \
+    "$(fmt "$(awk -v r="$(rate 'prepare JSONL:')" 'BEGIN { print r / 1000 }')" 2) GB/s wall (encode only: $(fmt "$(awk -v r="$(rate 'encode only:')" 'BEGIN { print r / 1000 }')" 1) GB/s); bench peak RSS $RSS_MB MB" "-" "-"
+  row "Upload over loopback TLS (gemini-batch GeminiApi::upload_file through the host HTTP client, 8 MiB chunks)" \
+    "$(rate 'upload (TLS):') MB/s wall" "-" "-"
+  rm -rf "$work/gemini"
 }
 
 # --- end to end: Node baseline vs pipehost -----------------------------------------------------
