@@ -342,6 +342,10 @@ compare() {
     row "End to end, $label: wall (median of $count)" "$(fmt "$p_wall" 2) s" "not measured (no node)" "-"
     row "End to end, $label: peak RSS" "$p_rss MB" "not measured (no node)" "-"
     phase_table "$n" "$base/runs"
+    {
+      echo "    $n rows, one line per run: wall_s cpu_s peak_rss_MB rows ok"
+      sed 's/^/    pipehost: /' "$base/runs/pipehost.runs"
+    } >>"$work/raw-e2e.txt"
     return
   fi
   local n_wall n_cpu n_rss n_rows n_ok
