@@ -9,6 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libssl-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev
   openssl ca-certificates
+  time
 )
 
 missing=()
