@@ -189,7 +189,7 @@ std::uint64_t RunLedger::register_row(std::int64_t scan, const std::string& key,
                                       std::uint64_t line) {
   std::lock_guard lock(mutex_);
   // A row seen before in this scan is a duplicate: the upsert's WHERE leaves it untouched.
-  auto upsert = db_.prepare(
+  auto& upsert = db_.cached(
       "INSERT INTO rows(key, ordinal, line, scan) VALUES(?, ?, ?, ?) "
       "ON CONFLICT(key) DO UPDATE SET ordinal=excluded.ordinal, line=excluded.line, scan=excluded.scan "
       "WHERE rows.scan != excluded.scan");
@@ -199,10 +199,12 @@ std::uint64_t RunLedger::register_row(std::int64_t scan, const std::string& key,
       .bind(4, scan)
       .run();
   if (db_.changes() == 1) return 0;
-  auto previous = db_.prepare("SELECT line FROM rows WHERE key=?");
+  auto& previous = db_.cached("SELECT line FROM rows WHERE key=?");
   previous.bind(1, key);
   previous.step();
-  return static_cast<std::uint64_t>(std::max<std::int64_t>(previous.column_int(0), 1));
+  auto line_number = static_cast<std::uint64_t>(std::max<std::int64_t>(previous.column_int(0), 1));
+  previous.reset();  // a stepped statement would hold its read snapshot open
+  return line_number;
 }
 
 void RunLedger::commit_scan_batch() {
@@ -264,9 +266,9 @@ JobRecord RunLedger::plan_job(const std::vector<JobRow>& rows, std::uint64_t byt
   job.bytes = bytes;
   job.created_at = t;
   db_.prepare("UPDATE jobs SET display_name=? WHERE id=?").bind(1, job.display_name).bind(2, job.id).run();
-  auto insert = db_.prepare(
+  auto& insert = db_.cached(
       "INSERT INTO job_rows(job_id, key, attempt, user_parts, input_values) VALUES(?, ?, ?, ?, ?)");
-  auto update = db_.prepare("UPDATE rows SET state=1, job_id=?, updated_at=? WHERE key=?");
+  auto& update = db_.cached("UPDATE rows SET state=1, job_id=?, updated_at=? WHERE key=?");
   for (const auto& row : rows) {
     insert.bind(1, job.id)
         .bind(2, row.key)
@@ -357,17 +359,17 @@ void RunLedger::record_outcomes(std::int64_t job_id, const std::vector<RowOutcom
   // Batch results apply only while the row is still submitted to this job; online results to any
   // row not done yet.
   const char* guard = job_id ? "key=? AND state=1 AND job_id=?" : "key=? AND state!=2 AND ?=0";
-  auto done = db_.prepare(std::string("UPDATE rows SET state=2, attempts=?, retryable=1, job_id=NULL, "
+  auto& done = db_.cached(std::string("UPDATE rows SET state=2, attempts=?, retryable=1, job_id=NULL, "
                                       "last_error=NULL, fingerprint=?, prompt_tokens=prompt_tokens+?, "
                                       "output_tokens=output_tokens+?, cached_tokens=cached_tokens+?, "
                                       "thoughts_tokens=thoughts_tokens+?, updated_at=? WHERE ") +
                           guard);
-  auto failed = db_.prepare(std::string("UPDATE rows SET state=3, attempts=?, retryable=?, job_id=NULL, "
+  auto& failed = db_.cached(std::string("UPDATE rows SET state=3, attempts=?, retryable=?, job_id=NULL, "
                                         "last_error=?, fingerprint=?, prompt_tokens=prompt_tokens+?, "
                                         "output_tokens=output_tokens+?, cached_tokens=cached_tokens+?, "
                                         "thoughts_tokens=thoughts_tokens+?, updated_at=? WHERE ") +
                             guard);
-  auto result = db_.prepare(
+  auto& result = db_.cached(
       "INSERT INTO results(key, fields, raw_text, model_version, finish_reason, attempt, fingerprint, completed_at) "
       "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET fields=excluded.fields, "
       "raw_text=excluded.raw_text, model_version=excluded.model_version, finish_reason=excluded.finish_reason, "
@@ -434,7 +436,7 @@ void RunLedger::close_job(std::int64_t job_id, const std::string& state, const s
 
 std::optional<RowResult> RunLedger::row_result(const std::string& key) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare(
+  auto& s = db_.cached(
       "SELECT r.state, r.attempts, coalesce(r.last_error, ''), coalesce(res.fields, '') FROM rows r "
       "LEFT JOIN results res ON res.key = r.key AND r.state = 2 WHERE r.key=?");
   s.bind(1, key);
@@ -444,6 +446,7 @@ std::optional<RowResult> RunLedger::row_result(const std::string& key) {
   result.attempts = static_cast<int>(s.column_int(1));
   result.error = s.column_text(2);
   if (result.state == RowState::done) result.fields = from_json(s.column_text(3));
+  s.reset();  // a stepped statement would hold its read snapshot open
   return result;
 }
 

@@ -15,7 +15,10 @@ Database::Database(const std::filesystem::path& file) : file_(file) {
   sqlite3_busy_timeout(db_, 10000);
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  cache_.clear();  // statements are finalized before the connection closes
+  sqlite3_close(db_);
+}
 
 void Database::fail(std::string_view what) const {
   throw LedgerError(file_.string() + ": " + std::string(what) + ": " + sqlite3_errmsg(db_));
@@ -31,6 +34,13 @@ void Database::exec(std::string_view sql) {
 }
 
 Statement Database::prepare(std::string_view sql) { return Statement(*this, sql); }
+
+Statement& Database::cached(const std::string& sql) {
+  auto& statement = cache_[sql];
+  if (!statement) statement = std::make_unique<Statement>(*this, sql);
+  statement->reset();
+  return *statement;
+}
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 

@@ -74,7 +74,7 @@ Status PluginServices::secret(std::string_view env_name, std::string& value) noe
     std::string name(env_name);
     const char* v = std::getenv(name.c_str());
     if (!v || !*v)
-      return Status::fatal("environment variable " + name + " is not set (it must hold the API key)");
+      return Status::fatal("environment variable " + name + " is not set");
     value = v;
     run_.secrets()->add(value);
     return Status::ok();
