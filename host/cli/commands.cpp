@@ -132,7 +132,8 @@ int validate_command(const CliOptions& options, std::shared_ptr<services::Secret
   auto& pipeline = session.pipeline;
 
   std::vector<std::string> columns;
-  if (auto status = pipeline.source->open(columns); !status) throw engine::RunError(status.message());
+  if (auto status = pipeline.source->open(columns); !status)
+    throw engine::InputError(pipeline.source.label() + ": " + status.message());
   std::vector<std::string> output_columns = columns;
   if (pipeline.request) {
     if (auto status = (*pipeline.request)->bind(columns); !status)
@@ -148,7 +149,8 @@ int validate_command(const CliOptions& options, std::shared_ptr<services::Secret
   std::uint64_t rows = 0;
   std::vector<Row> batch;
   while (true) {
-    if (auto status = pipeline.source->read(batch, 4096); !status) throw engine::RunError(status.message());
+    if (auto status = pipeline.source->read(batch, 4096); !status)
+      throw engine::InputError(pipeline.source.label() + ": " + status.message());
     if (batch.empty()) break;
     rows += batch.size();
   }

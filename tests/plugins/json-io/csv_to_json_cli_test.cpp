@@ -116,7 +116,7 @@ TEST_F(CsvToJsonCliRun, BadCsvStopsTheRunWithItsPositionAndLeavesNoOutput) {
   TempDir dir;
   write_file(dir.file("bad.csv"), "a,b\n1,2\n3,x\"y\n");
   auto result = run_pipehost(dir, copy_config("bad.csv"));
-  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.exit_code, 2) << "bad input is a usage error (nothing was written)";
   EXPECT_NE(result.err.find(dir.file("bad.csv") + ":3:4: stray quote in an unquoted field"),
             std::string::npos)
       << result.err;
