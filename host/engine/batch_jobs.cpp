@@ -160,6 +160,15 @@ void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
   run_.counters().add(counter::jobs_done, 1);
 }
 
+void ModelRun::adopt_handle(ledger::JobRecord& job, const std::string& handle) {
+  ledger_->set_job_handle(job.id, handle);
+  job.handle = handle;
+  job.state = ledger::job_state::created;
+  // Log events measure calls from here (the ledger keeps the same time for resumed runs).
+  job.submitted_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  ++jobs_created_;
+}
+
 bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& requests) {
   std::chrono::milliseconds backoff(2000);
   for (int attempt = 1;; ++attempt) {
@@ -167,10 +176,7 @@ bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& re
     std::string handle;
     auto status = (*pipeline_.provider)->submit(job.display_name, requests, handle);
     if (status && !handle.empty()) {
-      ledger_->set_job_handle(job.id, handle);
-      job.handle = handle;
-      job.state = ledger::job_state::created;
-      ++jobs_created_;
+      adopt_handle(job, handle);
       spdlog::info("created job {} ({}): {} rows", job.display_name, handle, job.row_count);
       return true;
     }
@@ -191,10 +197,7 @@ bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& re
     // went out): look before creating it again.
     auto found = (*pipeline_.provider)->find(job.display_name, handle);
     if (found && !handle.empty()) {
-      ledger_->set_job_handle(job.id, handle);
-      job.handle = handle;
-      job.state = ledger::job_state::created;
-      ++jobs_created_;
+      adopt_handle(job, handle);
       spdlog::info("job {} exists after all ({}); adopting it", job.display_name, handle);
       return true;
     }

@@ -57,6 +57,8 @@ class ModelRun {
   void start_worker(ledger::JobRecord job, std::vector<Request> requests);
   void run_job(ledger::JobRecord job, std::vector<Request> requests);
   bool submit_job(ledger::JobRecord& job, const std::vector<Request>& requests);
+  /// Records the provider's handle of a job this run created (or found after an ambiguous failure).
+  void adopt_handle(ledger::JobRecord& job, const std::string& handle);
   bool poll_job(ledger::JobRecord& job, JobStatus& status);
   void fetch_job(const ledger::JobRecord& job);
   void wait_for_workers();

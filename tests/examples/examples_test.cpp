@@ -52,6 +52,19 @@ TEST(Examples, DemoScriptClassifiesEverySong) {
     for (std::size_t c = 0; c < input.columns.size(); ++c) ASSERT_EQ(output.rows[i][c], input.rows[i][c]);
     EXPECT_TRUE(output.rows[i][13] == "ok" || output.rows[i][13] == "failed") << output.rows[i][13];
   }
+
+  // Every call was logged once, timed from the job's submission to its answer.
+  auto calls = read_file(dir.file("demo/calls.jsonl"));
+  std::size_t lines = 0;
+  for (std::size_t start = 0; start < calls.size();) {
+    auto end = calls.find('\n', start);
+    auto event = json::parse(calls.substr(start, end - start)).as_object();
+    const auto& metrics = event.at("metrics").as_object();
+    EXPECT_LT(metrics.at("start").to_number<double>(), metrics.at("end").to_number<double>());
+    ++lines;
+    start = end + 1;
+  }
+  EXPECT_EQ(lines, input.rows.size());
 }
 
 TEST(Examples, JsonSinkHoldsTheSameRecordsAsTheCsvSink) {
