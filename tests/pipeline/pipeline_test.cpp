@@ -3,6 +3,9 @@
 // --limit runs covering disjoint rows, --dry-run sending nothing, changed prompts refused.
 #include <fstream>
 #include <set>
+#include <signal.h>
+#include <sys/wait.h>
+#include <thread>
 
 #include <boost/json.hpp>
 
@@ -89,6 +92,73 @@ TEST_F(PipelineTest, ExpiredAndFailedBatchesAreRetriedInNewJobs) {
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
   expect_complete_output();
   expect_no_double_creates();
+}
+
+}  // namespace
+}  // namespace pipehost::test
+
+namespace pipehost::test {
+namespace {
+
+class InterruptedRunTest : public PipelineTest {
+ protected:
+  /// Waits until the emulator has created `n` batches (or gives up after `timeout`).
+  bool wait_for_batches(std::int64_t n, std::chrono::seconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (stats().at("batches_created").as_int64() >= n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+};
+
+TEST_F(InterruptedRunTest, CtrlCStopsCleanlyAndTheNextRunCollectsTheJobs) {
+  start(600, "batch_ms=1500", R"(, "batch_size": 200)");
+  pid_t pid = spawn_run();
+  ASSERT_TRUE(wait_for_batches(3, std::chrono::seconds(60)));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130) << "cancelled";
+  auto resumed = pipehost({"run"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(expect_complete_output(), 600u);
+  EXPECT_EQ(stats().at("batches_created").as_int64(), 3)
+      << "the running jobs were collected, not created again";
+}
+
+TEST_F(InterruptedRunTest, CancelStopsTheLiveJobsAndTheirRowsAreSentAgain) {
+  start(400, "batch_ms=60000", R"(, "batch_size": 200)");
+  pid_t pid = spawn_run();
+  ASSERT_TRUE(wait_for_batches(2, std::chrono::seconds(60)));
+  ::kill(pid, SIGINT);
+  ::waitpid(pid, nullptr, 0);
+
+  auto cancelled = pipehost({"cancel"});
+  ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
+  EXPECT_NE(cancelled.out.find("cancelled 2 job(s)"), std::string::npos) << cancelled.out;
+  EXPECT_EQ(stats().at("batches_by_state").at("BATCH_STATE_CANCELLED").as_int64(), 2);
+  auto status = pipehost({"status", "--json"});
+  EXPECT_EQ(boost::json::parse(status.out).at("rows").at("pending").as_int64(), 400) << status.out;
+
+  emulator_->set_faults("batch_ms=50");
+  auto rerun = pipehost({"run"});
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_EQ(expect_complete_output(), 400u);
+  EXPECT_EQ(stats().at("batches_created").as_int64(), 4);
+}
+
+TEST_F(PipelineTest, OnlineModeRespectsTheRateLimit) {
+  start(20, "", R"(, "mode": "online", "online_concurrency": 4, "requests_per_minute": 600)");
+  auto begin = std::chrono::steady_clock::now();
+  auto r = pipehost({"run"});
+  auto took = std::chrono::steady_clock::now() - begin;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(expect_complete_output(), 20u);
+  // 20 calls at 10 per second cannot finish in less than 1.9 s, whatever the concurrency.
+  EXPECT_GE(took, std::chrono::milliseconds(1900));
 }
 
 }  // namespace
