@@ -60,10 +60,18 @@ ModelRun::ModelRun(const config::RunConfig& config, Pipeline& pipeline, services
     : config_(config), pipeline_(pipeline), run_(run), options_(options), settings_(config.settings) {}
 
 ModelRun::~ModelRun() {
-  // Workers must never outlive the run (they use its members); normally they are joined already.
-  aborting_ = true;
-  run_.cancel();
-  wait_for_workers();
+  // Workers must never outlive the run (they use its members). They are joined already unless an
+  // error is unwinding the run: then stop them first.
+  bool workers_left;
+  {
+    std::lock_guard lock(workers_mutex_);
+    workers_left = !workers_.empty();
+  }
+  if (workers_left) {
+    aborting_ = true;
+    run_.cancel();
+    wait_for_workers();
+  }
 }
 
 void ModelRun::open_ledger() {
@@ -315,7 +323,6 @@ RunReport ModelRun::finish(bool write_outputs) {
       for (auto& sink : pipeline_.sinks) check(sink->write(out), sink.label());
       out.clear();
     };
-    bool cancelled_during_export = false;
     for_each_source_row([&](Row& row, std::uint64_t) {
       auto result = ledger_->row_result(row.key);
       auto state = result ? result->state : ledger::RowState::pending;
@@ -328,8 +335,7 @@ RunReport ModelRun::finish(bool write_outputs) {
       out.push_back(std::move(row));
       if (out.size() == kRowsPerRead) flush();
     });
-    if (stopping()) cancelled_during_export = true;
-    if (cancelled_during_export) throw RunCancelled();
+    if (stopping()) throw RunCancelled();  // a partial export is never committed
     flush();
     for (auto& sink : pipeline_.sinks) check(sink->commit(), sink.label());
   }
