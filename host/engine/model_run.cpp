@@ -174,6 +174,7 @@ std::uint64_t ModelRun::registration_scan() {
 
 void ModelRun::check_fingerprint() {
   fingerprint_ = config_fingerprint(pipeline_, settings_.model);
+  ledger_->set_meta("config_fingerprint", fingerprint_);
   ledger_->reset_failures_with_other_fingerprint(fingerprint_);
   auto changed = ledger_->count_done_with_other_fingerprint(fingerprint_);
   if (changed == 0) return;
@@ -281,17 +282,25 @@ void ModelRun::rethrow_worker_error() {
 }
 
 RunReport ModelRun::run() {
+  auto phase_start = std::chrono::steady_clock::now();
+  auto end_phase = [&](const char* name) {
+    auto now = std::chrono::steady_clock::now();
+    phase_seconds_.emplace_back(name, std::chrono::duration<double>(now - phase_start).count());
+    phase_start = now;
+  };
   open_ledger();
   open_stages();
   registration_scan();
   check_fingerprint();
   select_rows();
+  end_phase("scan");
   if (options_.dry_run) return dry_run(eligible_now());
   start_remote_stages();
   progress_ = std::make_unique<ProgressReporter>(run_, settings_, options_.live_progress);
   if (settings_.mode == "batch") run_batch_passes();
   else run_online_passes();
   wait_for_workers();
+  end_phase("model_calls");
   for (auto& logger : pipeline_.loggers) {
     std::uint64_t delivered = 0, set_aside = 0;
     auto status = logger->flush(delivered, set_aside);
@@ -299,6 +308,7 @@ RunReport ModelRun::run() {
     else if (set_aside) spdlog::warn("{}: {} events could not be delivered and were set aside", logger.label(), set_aside);
   }
   progress_->stop();
+  end_phase("logger_flush");
   rethrow_worker_error();
   if (run_.cancelled()) throw RunCancelled();
   return finish(true);
@@ -313,6 +323,7 @@ RunReport ModelRun::export_only() {
 
 RunReport ModelRun::finish(bool write_outputs) {
   RunReport report;
+  auto export_start = std::chrono::steady_clock::now();
   if (write_outputs) {
     std::vector<std::string> out_columns = columns_;
     out_columns.insert(out_columns.end(), ai_columns_.begin(), ai_columns_.end());
@@ -338,6 +349,8 @@ RunReport ModelRun::finish(bool write_outputs) {
     if (stopping()) throw RunCancelled();  // a partial export is never committed
     flush();
     for (auto& sink : pipeline_.sinks) check(sink->commit(), sink.label());
+    phase_seconds_.emplace_back(
+        "export", std::chrono::duration<double>(std::chrono::steady_clock::now() - export_start).count());
   }
 
   auto counts = ledger_->counts();
@@ -373,6 +386,8 @@ RunReport ModelRun::finish(bool write_outputs) {
   auto cost = cost_usd(settings_, counts.tokens);
   json::object counters;
   for (const auto& [name, value] : run_.counters().snapshot()) counters[name] = value;
+  json::object phases;
+  for (const auto& [name, seconds] : phase_seconds_) phases[name] = seconds;
   json::object summary{
       {"run_id", ledger_->run_id()},
       {"config", config_.file.string()},
@@ -388,6 +403,7 @@ RunReport ModelRun::finish(bool write_outputs) {
       {"cost_usd", cost ? json::value(*cost) : json::value(nullptr)},
       {"failures_by_reason", reasons},
       {"counters", counters},
+      {"phase_seconds", phases},
   };
   report.summary_file = settings_.state_dir / "summary.json";
   std::ofstream(report.summary_file, std::ios::binary | std::ios::trunc) << json::serialize(summary) << "\n";

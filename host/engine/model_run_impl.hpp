@@ -108,6 +108,8 @@ class ModelRun {
   std::mutex workers_mutex_;
   std::vector<std::thread> workers_;
   std::atomic<std::uint64_t> jobs_created_{0};
+  /// Wall time of each phase of this run, for summary.json.
+  std::vector<std::pair<std::string, double>> phase_seconds_;
 };
 
 }  // namespace pipehost::engine

@@ -100,6 +100,8 @@ TEST_F(EngineTest, RowsThatKeepFailingStopAtMaxAttemptsWithTheirReason) {
   auto summary = json::parse(read_file(dir_.path() / "state/summary.json")).as_object();
   EXPECT_EQ(summary.at("rows").at("failed").as_int64(), 5);
   EXPECT_EQ(summary.at("failures_by_reason").at("parse error: no JSON found").as_int64(), 5);
+  for (const char* phase : {"scan", "model_calls", "logger_flush", "export"})
+    EXPECT_TRUE(summary.at("phase_seconds").as_object().contains(phase)) << phase;
 }
 
 TEST_F(EngineTest, FailedBatchJobIsRetried) {
