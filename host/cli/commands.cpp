@@ -108,7 +108,7 @@ int validate_command(const CliOptions& options) {
   auto pipeline = engine::assemble_pipeline(config, *registry, run);
 
   std::vector<std::string> columns;
-  if (auto status = pipeline.source->open(columns); !status) throw engine::RunError(status.message());
+  if (auto status = pipeline.source->open(columns); !status) throw engine::InputError(status.message());
   std::vector<std::string> output_columns = columns;
   if (pipeline.request) {
     if (auto status = (*pipeline.request)->bind(columns); !status)
@@ -122,7 +122,7 @@ int validate_command(const CliOptions& options) {
   std::uint64_t rows = 0;
   std::vector<Row> batch;
   while (true) {
-    if (auto status = pipeline.source->read(batch, 4096); !status) throw engine::RunError(status.message());
+    if (auto status = pipeline.source->read(batch, 4096); !status) throw engine::InputError(status.message());
     if (batch.empty()) break;
     rows += batch.size();
   }

@@ -25,6 +25,11 @@ void check(const Status& status, const std::string& what) {
   if (!status) throw RunError(what + ": " + status.message());
 }
 
+/// For the source before anything is sent: a source that cannot be opened or read is bad input (exit 2).
+void check_input(const Status& status, const std::string& what) {
+  if (!status) throw InputError(what + ": " + status.message());
+}
+
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -75,7 +80,7 @@ void ModelRun::open_ledger() {
 }
 
 void ModelRun::open_stages() {
-  check(pipeline_.source->open(columns_), pipeline_.source.label());
+  check_input(pipeline_.source->open(columns_), pipeline_.source.label());
   if (pipeline_.request) {
     auto bound = (*pipeline_.request)->bind(columns_);
     if (!bound)
@@ -117,13 +122,13 @@ Request ModelRun::build_request(const Row& row) {
 std::uint64_t ModelRun::registration_scan() {
   auto scan = ledger_->begin_scan();
   std::vector<std::string> columns;
-  check(pipeline_.source->open(columns), pipeline_.source.label());
+  check_input(pipeline_.source->open(columns), pipeline_.source.label());
   std::unordered_map<std::string, int> occurrences;
   std::uint64_t ordinal = 0;
   std::vector<Row> batch;
   while (true) {
     if (run_.cancelled()) throw RunCancelled();
-    check(pipeline_.source->read(batch, kRowsPerRead), pipeline_.source.label());
+    check_input(pipeline_.source->read(batch, kRowsPerRead), pipeline_.source.label());
     if (batch.empty()) break;
     for (auto& row : batch) {
       ++ordinal;
