@@ -316,9 +316,18 @@ TEST_F(KillSoakTest, KillsInEveryPhaseLoseAndRepeatNothing) {
   }
   EXPECT_GE(adoptions_, kills[Phase::creating_answered])
       << "every job created just before a kill must be found by name and adopted, never created again";
+  // What killed runs leave behind (not wrong, but never cleaned up): temporary outputs of killed
+  // exports, and request files of jobs that were planned but never created.
+  std::size_t stale_outputs = 0, stale_requests = 0;
+  for (int round = 1; round <= rounds; ++round) {
+    std::string state = "round-" + std::to_string(round);
+    stale_outputs += names_starting_with(dir_.path(), state + "-out.csv.tmp-").size();
+    stale_requests += names_starting_with(scratch_dir(state), "pipehost-").size();
+  }
   std::cout << "kills: " << total << " (" << summary
-            << "); jobs adopted by name after a restart: " << adoptions_ << "; "
-            << elapsed_ms(started) / 1000.0 << " s\n";
+            << "); jobs adopted by name after a restart: " << adoptions_ << "; left behind: " << stale_outputs
+            << " temporary outputs, " << stale_requests << " request files; " << elapsed_ms(started) / 1000.0
+            << " s\n";
   RecordProperty("kills", total);
   RecordProperty("adoptions", adoptions_);
   EXPECT_GE(total, soak_mode() ? 50 : 15);
