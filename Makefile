@@ -30,12 +30,15 @@ bench: deps
 	cmake --build build-release -j $(JOBS)
 	bench/run.sh build-release
 
+# The reliability suite and the basic kill test, at their long settings (PIPEHOST_SOAK=1).
 soak: build
 	PIPEHOST_SOAK=1 ctest --test-dir $(BUILD_DIR) --output-on-failure -L reliability --timeout 3600
+	PIPEHOST_SOAK=1 ctest --test-dir $(BUILD_DIR) --output-on-failure -R '^PipelineTest\.KillNine' --timeout 3600
 
+# Every fuzzer for FUZZ_SECONDS (default 60) each; see scripts/fuzz.sh.
 fuzz: deps
 	@if [ ! -f build-fuzz/CMakeCache.txt ]; then cmake --preset fuzz; fi
-	cmake --build build-fuzz -j $(JOBS)
+	cmake --build build-fuzz -j $(JOBS) --target fuzzers
 	scripts/fuzz.sh build-fuzz
 
 format:

@@ -14,14 +14,17 @@ namespace {
 const std::vector<std::string> kTopLevelKeys = {"source", "request", "provider", "parser",
                                                 "sinks",  "loggers", "run",      "description"};
 
-// Engine keys of the provider section: the host consumes them, the plugin never sees them.
+// Engine keys of the provider section: the host consumes them, the plugin never sees them. The maxima
+// keep values the engine converts in range: max_jobs_in_flight is the count of a job-slot semaphore
+// bounded at 1024, poll_interval_s becomes int64 milliseconds, and batch_size a uint64 (a huge double
+// like 1e30 passes as an "integer" but does not convert).
 constexpr const char* kProviderEngineSchema = R"({
   "type": "object",
   "properties": {
     "mode": {"enum": ["batch", "online"]},
-    "batch_size": {"type": "integer", "minimum": 1},
-    "max_jobs_in_flight": {"type": "integer", "minimum": 1},
-    "poll_interval_s": {"type": "number", "exclusiveMinimum": 0},
+    "batch_size": {"type": "integer", "minimum": 1, "maximum": 100000000},
+    "max_jobs_in_flight": {"type": "integer", "minimum": 1, "maximum": 1024},
+    "poll_interval_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 86400},
     "online_concurrency": {"type": "integer", "minimum": 1, "maximum": 256},
     "requests_per_minute": {"type": "number", "minimum": 0}
   }

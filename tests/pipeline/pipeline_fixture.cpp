@@ -55,7 +55,7 @@ void write_songs_csv(const std::string& path, int rows) {
 void PipelineTest::start(int rows, const std::string& faults, const std::string& provider_extra,
                          const std::string& run_extra) {
   rows_ = rows;
-  EmulatorOptions options;
+  EmulatorOptions options = emulator_options_;
   options.faults = faults;
   options.gemini_key = kGeminiKey;
   emulator_ = std::make_unique<EmulatorProcess>(options);
@@ -67,24 +67,27 @@ void PipelineTest::write_config(const std::string& provider_extra, const std::st
                                 const std::string& prompt_file) {
   std::string examples = std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/";
   std::string prompt = prompt_file.empty() ? examples + "prompt.md" : prompt_file;
-  write_file(dir_.file("run.json"), R"({
+  write_file(
+      dir_.file("run.json"), R"({
     "source": {"plugin": "csv-io", "path": "songs.csv"},
     "request": {"plugin": "prompt-template", "system_file": ")" +
-                                        prompt + R"(",
+                                 prompt + R"(",
                 "user_template": "Artist: {{artist}}\nSong: {{song}}",
                 "response_schema_file": ")" +
-                                        examples + R"(schema.json", "tools": ["web_search"]},
+                                 examples + R"(schema.json", "tools": ["web_search"]},
     "provider": {"plugin": "gemini-batch", "model": "gemini-flash-latest", "api_key_env": "GEMINI_API_KEY",
-                 "base_url": ")" + emulator_->base_url() +
-                                        R"(", "ca_file": ")" + emulator_->ca_file() + R"(",
+                 "base_url": ")" +
+                                 emulator_->base_url() + R"(", "ca_file": ")" + emulator_->ca_file() + R"(",
                  "batch_size": 300, "max_jobs_in_flight": 3, "poll_interval_s": 0.05,
                  "retry_backoff_s": 0.05)" +
-                                        provider_extra + R"(},
+                                 provider_extra + R"(},
     "parser": {"plugin": "markdown-json-parser", "response_schema_file": ")" +
-                                        examples + R"(schema.json"},
-    "sinks": [{"plugin": "csv-io", "path": "out.csv"}],
+                                 examples + R"(schema.json"},
+    "sinks": [{"plugin": "csv-io", "path": "out.csv"}],)" +
+                                 (loggers_json_.empty() ? "" : "\"loggers\": [" + loggers_json_ + "],") +
+                                 R"(
     "run": {"max_attempts": 3)" + run_extra +
-                                        R"(}
+                                 R"(}
   })");
 }
 
@@ -95,7 +98,7 @@ std::vector<std::string> PipelineTest::command(const std::vector<std::string>& a
                                    PIPEHOST_PLUGIN_DIR,
                                    "--no-progress",
                                    "--log-level",
-                                   "warn",
+                                   log_level_,
                                    "--config",
                                    dir_.file("run.json"),
                                    "--set",
@@ -108,19 +111,26 @@ std::vector<std::string> PipelineTest::command(const std::vector<std::string>& a
 
 ProcessResult PipelineTest::pipehost(const std::vector<std::string>& args, const std::string& state) {
   ProcessOptions options;
+  options.env = env_;
   options.env["GEMINI_API_KEY"] = kGeminiKey;
   options.timeout = std::chrono::minutes(3);
   return run_process(command(args, state), options);
 }
 
-pid_t PipelineTest::spawn_run(const std::string& state) {
-  auto argv = command({"run"}, state);
+pid_t PipelineTest::spawn_run(const std::string& state, const std::string& stderr_path,
+                              const std::vector<std::string>& args) {
+  std::vector<std::string> run_args = {"run"};
+  run_args.insert(run_args.end(), args.begin(), args.end());
+  auto argv = command(run_args, state);
   pid_t pid = fork();
   if (pid == 0) {
+    for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
     setenv("GEMINI_API_KEY", kGeminiKey, 1);
     int devnull = ::open("/dev/null", O_WRONLY);
+    int err =
+        stderr_path.empty() ? devnull : ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(devnull, 1);
-    dup2(devnull, 2);
+    dup2(err < 0 ? devnull : err, 2);
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -138,7 +148,8 @@ json::object PipelineTest::stats() const {
   return json::parse(emulator_->stats_json()).as_object();
 }
 
-std::map<std::string, std::vector<std::string>> PipelineTest::keys_by_batch() const {
+std::map<std::string, std::vector<std::string>> PipelineTest::keys_by_batch(
+    const std::string& name_prefix) const {
   std::map<std::string, std::vector<std::string>> out;
   std::string token;
   do {
@@ -150,6 +161,7 @@ std::map<std::string, std::vector<std::string>> PipelineTest::keys_by_batch() co
       for (const auto& op : ops->as_array()) {
         const auto& meta = op.at("metadata").as_object();
         std::string name(meta.at("displayName").as_string());
+        if (!name.starts_with(name_prefix)) continue;
         std::string file(meta.at("inputConfig").at("fileName").as_string());  // files/<id>
         std::ifstream in(emulator_->state_dir() + "/files/" + file.substr(6) + ".bin", std::ios::binary);
         std::string line;

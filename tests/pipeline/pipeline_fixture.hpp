@@ -45,12 +45,15 @@ class PipelineTest : public ::testing::Test {
   std::vector<std::string> command(const std::vector<std::string>& args,
                                    const std::string& state = "state") const;
   ProcessResult pipehost(const std::vector<std::string>& args, const std::string& state = "state");
-  /// Starts `pipehost run` without waiting; returns its pid.
-  pid_t spawn_run(const std::string& state = "state");
+  /// Starts `pipehost run` without waiting; returns its pid. Its stderr goes to `stderr_path` (appended)
+  /// when given, else to /dev/null; `args` are added after "run".
+  pid_t spawn_run(const std::string& state = "state", const std::string& stderr_path = "",
+                  const std::vector<std::string>& args = {});
   std::string output_path(const std::string& state = "state") const;
   boost::json::object stats() const;
-  /// Keys of the rows in each batch the emulator created, by display name.
-  std::map<std::string, std::vector<std::string>> keys_by_batch() const;
+  /// Keys of the rows in each batch the emulator created, by display name (only names starting with
+  /// `name_prefix`, e.g. "pipehost-<run id>-" for one run's batches).
+  std::map<std::string, std::vector<std::string>> keys_by_batch(const std::string& name_prefix = "") const;
   /// Checks the output has every input row once, in input order; returns how many are ok.
   std::size_t expect_complete_output(const std::string& state = "state");
   /// Checks no display name was created twice and every created batch holds distinct rows.
@@ -59,6 +62,14 @@ class PipelineTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<EmulatorProcess> emulator_;
   int rows_ = 0;
+  /// Set before start(): the emulator's options (start() sets faults and the Gemini key).
+  EmulatorOptions emulator_options_;
+  /// Set before write_config(): the members of the "loggers" array (JSON text), none when empty.
+  std::string loggers_json_;
+  /// Extra environment of every pipehost process (e.g. BRAINTRUST_API_KEY).
+  std::map<std::string, std::string> env_;
+  /// --log-level of every pipehost process.
+  std::string log_level_ = "warn";
 };
 
 }  // namespace pipehost::test
