@@ -16,6 +16,7 @@
 #include "engine/model_run.hpp"
 #include "engine/pipeline.hpp"
 #include "engine/run_error.hpp"
+#include "ledger/state_dir_lock.hpp"
 #include "loader/plugin_registry.hpp"
 #include "services/logging.hpp"
 #include "services/run_services.hpp"
@@ -85,14 +86,24 @@ config::RunConfig load_config(const CliOptions& options) {
 /// before the services they were given.
 struct Session {
   config::RunConfig config;
+  std::unique_ptr<ledger::StateDirLock> state_lock;
   std::unique_ptr<loader::PluginRegistry> registry;
   std::unique_ptr<services::RunServices> run;
   engine::Pipeline pipeline;
 };
 
-Session open_session(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
+/// Whether a command changes the run's state (ledger, jobs at the provider, scratch files).
+enum class StateAccess { read, write };
+
+Session open_session(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets,
+                     StateAccess access = StateAccess::read) {
   Session session;
   session.config = load_config(options);
+  if (access == StateAccess::write && session.config.has_model()) {
+    session.state_lock = std::make_unique<ledger::StateDirLock>(session.config.settings.state_dir);
+    // Before any stage exists: nothing in scratch belongs to a live job once the lock is ours.
+    ledger::clear_scratch(session.config.settings.state_dir);
+  }
   session.registry = load_plugins(options, true);
   session.run =
       std::make_unique<services::RunServices>(session.config.settings.state_dir, std::move(secrets));
@@ -180,7 +191,7 @@ void print_report(const engine::RunReport& report, const config::RunConfig& conf
 }
 
 int run_command_impl(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
-  auto session = open_session(options, std::move(secrets));
+  auto session = open_session(options, std::move(secrets), StateAccess::write);
   const auto& config = session.config;
   auto& pipeline = session.pipeline;
   auto& run = *session.run;
@@ -206,7 +217,7 @@ int run_command_impl(const CliOptions& options, std::shared_ptr<services::Secret
 }
 
 int export_command(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
-  auto session = open_session(options, std::move(secrets));
+  auto session = open_session(options, std::move(secrets), StateAccess::write);
   require_model(session.config, "export");
   CancelOnSignal cancel_on_signal(*session.run);
   auto report = engine::export_run(session.config, session.pipeline, *session.run);
@@ -221,7 +232,7 @@ int status_command(const CliOptions& options) {
 }
 
 int cancel_command(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
-  auto session = open_session(options, std::move(secrets));
+  auto session = open_session(options, std::move(secrets), StateAccess::write);
   require_model(session.config, "cancel");
   auto cancelled = engine::cancel_run(session.config, session.pipeline, *session.run);
   std::cout << "cancelled " << cancelled
@@ -257,6 +268,9 @@ int run_command(const CliOptions& options) {
   } catch (const engine::InputError& e) {
     std::cerr << "pipehost: " << e.what() << "\n";
     return kExitUsage;
+  } catch (const ledger::StateDirBusy& e) {
+    std::cerr << "pipehost: " << e.what() << "\n";
+    return kExitRuntime;
   } catch (const engine::RunCancelled&) {
     std::cerr << "pipehost: cancelled; what was done is kept, run the same command again to resume\n";
     return kExitCancelled;

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <csignal>
 #include <fcntl.h>
 #include <filesystem>
 #include <stdexcept>
@@ -13,6 +14,24 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::string& path, int error) {
   throw std::runtime_error("cannot " + what + " " + path + ": " + std::strerror(error));
+}
+
+/// Removes `<path>.tmp-<pid>` files of processes that no longer exist: a run killed before it could
+/// rename its output leaves one, and nothing else would ever clean it up. Files of live processes
+/// (another run writing the same path) are left alone.
+void remove_stale_temp_files(const std::filesystem::path& final_path) {
+  auto folder = final_path.has_parent_path() ? final_path.parent_path() : std::filesystem::path(".");
+  const std::string prefix = final_path.filename().string() + ".tmp-";
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    auto name = entry.path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    auto digits = name.substr(prefix.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+    auto pid = static_cast<pid_t>(std::stol(digits));
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::filesystem::remove(entry.path(), error);
+  }
 }
 
 }  // namespace
@@ -27,6 +46,7 @@ AtomicOutputFile::AtomicOutputFile(std::string path) : path_(std::move(path)) {
                                error.message());
     }
   }
+  remove_stale_temp_files(final_path);
   temp_path_ = path_ + ".tmp-" + std::to_string(::getpid());
   fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd_ < 0) fail("create", temp_path_, errno);

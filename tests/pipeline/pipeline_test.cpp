@@ -150,6 +150,27 @@ TEST_F(InterruptedRunTest, CancelStopsTheLiveJobsAndTheirRowsAreSentAgain) {
   EXPECT_EQ(stats().at("batches_created").as_int64(), 4);
 }
 
+TEST_F(InterruptedRunTest, ASecondRunOnTheSameStateIsRefusedWhileTheFirstIsAlive) {
+  start(400, "batch_ms=1500", R"(, "batch_size": 200)");
+  pid_t pid = spawn_run();
+  ASSERT_TRUE(wait_for_batches(1, std::chrono::seconds(60)));
+  auto second = pipehost({"run"});
+  EXPECT_EQ(second.exit_code, 3) << second.err;
+  EXPECT_NE(second.err.find("in use by another pipehost (pid " + std::to_string(pid) + ")"), std::string::npos)
+      << second.err;
+  auto cancel = pipehost({"cancel"});
+  EXPECT_EQ(cancel.exit_code, 3) << "cancel changes the state too: " << cancel.err;
+  auto status = pipehost({"status"});
+  EXPECT_EQ(status.exit_code, 0) << "status only reads: " << status.err;
+
+  int wait_status = 0;
+  ::waitpid(pid, &wait_status, 0);
+  ASSERT_TRUE(WIFEXITED(wait_status));
+  EXPECT_EQ(WEXITSTATUS(wait_status), 0);
+  EXPECT_EQ(expect_complete_output(), 400u);
+  EXPECT_EQ(stats().at("batches_created").as_int64(), 2) << "the refused run sent nothing";
+}
+
 TEST_F(PipelineTest, OnlineModeRespectsTheRateLimit) {
   start(20, "", R"(, "mode": "online", "online_concurrency": 4, "requests_per_minute": 600)");
   auto begin = std::chrono::steady_clock::now();

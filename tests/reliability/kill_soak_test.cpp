@@ -316,8 +316,8 @@ TEST_F(KillSoakTest, KillsInEveryPhaseLoseAndRepeatNothing) {
   }
   EXPECT_GE(adoptions_, kills[Phase::creating_answered])
       << "every job created just before a kill must be found by name and adopted, never created again";
-  // What killed runs leave behind (not wrong, but never cleaned up): temporary outputs of killed
-  // exports, and request files of jobs that were planned but never created.
+  // What killed runs leave behind — temporary outputs of killed exports, request files of jobs that
+  // were planned but never created — the round's final run must have cleaned up.
   std::size_t stale_outputs = 0, stale_requests = 0;
   for (int round = 1; round <= rounds; ++round) {
     std::string state = "round-" + std::to_string(round);
@@ -328,6 +328,8 @@ TEST_F(KillSoakTest, KillsInEveryPhaseLoseAndRepeatNothing) {
             << "); jobs adopted by name after a restart: " << adoptions_ << "; left behind: " << stale_outputs
             << " temporary outputs, " << stale_requests << " request files; " << elapsed_ms(started) / 1000.0
             << " s\n";
+  EXPECT_EQ(stale_outputs, 0u) << "a later run must remove the temporary outputs of killed runs";
+  EXPECT_EQ(stale_requests, 0u) << "a later run must clear request files of killed runs from scratch";
   RecordProperty("kills", total);
   RecordProperty("adoptions", adoptions_);
   EXPECT_GE(total, soak_mode() ? 50 : 15);

@@ -2,6 +2,11 @@
 // stage config accessors.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "io_support/atomic_output_file.hpp"
 #include "io_support/byte_input.hpp"
 #include "io_support/input_window.hpp"
 #include "io_support/message_text.hpp"
@@ -30,6 +35,24 @@ TEST(InputWindow, KeepsItsSizeWhileConsumingAndGrowsOnlyForLongPieces) {
   }
   EXPECT_EQ(unconsumed.capacity(), std::size_t{1} << 16) << "a piece longer than the limit stops growth";
   EXPECT_EQ(static_cast<std::size_t>(unconsumed.end() - unconsumed.begin()), std::size_t{1} << 16);
+}
+
+TEST(AtomicOutputFile, RemovesTemporaryFilesOfDeadProcessesOnly) {
+  pipehost::test::TempDir dir;
+  std::string path = (dir.path() / "out.csv").string();
+  pid_t dead = ::fork();
+  ASSERT_GE(dead, 0);
+  if (dead == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(dead, nullptr, 0), dead);  // reaped: its pid names no process now
+  std::string stale = path + ".tmp-" + std::to_string(dead);
+  std::string live = path + ".tmp-1";  // init: always alive
+  std::string unrelated = path + ".tmp-notes";
+  for (const auto& name : {stale, live, unrelated}) std::ofstream(name) << "x";
+
+  AtomicOutputFile file(path);
+  EXPECT_FALSE(std::filesystem::exists(stale)) << "a killed run's temporary output is removed";
+  EXPECT_TRUE(std::filesystem::exists(live)) << "a live process may still be writing it";
+  EXPECT_TRUE(std::filesystem::exists(unrelated));
 }
 
 TEST(Utf8, FindsTheFirstInvalidByte) {

@@ -2,6 +2,8 @@
 // `<path>.tmp-<pid>` in the same folder (so the rename stays on one file system), and commit()
 // flushes, fsyncs and renames it into place. Dropped without commit() (error, crash of the stage,
 // cancelled run), it removes the temporary file, so a half-written file never carries the final name.
+// A killed process cannot clean up: the next AtomicOutputFile for the same path removes temporary
+// files whose pid is gone.
 #pragma once
 
 #include <cstddef>

@@ -1,0 +1,66 @@
+// The state dir lock: one process per state dir, released when its holder goes away, and scratch
+// clearing that leaves the rest of the state dir alone.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ledger/state_dir_lock.hpp"
+#include "test_host.hpp"
+
+namespace {
+
+using namespace pipehost::ledger;
+
+TEST(StateDirLock, RefusesASecondHolderNamingTheFirstAndFreesOnRelease) {
+  pipehost::test::TempDir dir;
+  auto state = dir.path() / "state";
+  {
+    StateDirLock first(state);
+    try {
+      StateDirLock second(state);
+      FAIL() << "a second lock on the same state dir must be refused";
+    } catch (const StateDirBusy& e) {
+      std::string message = e.what();
+      EXPECT_NE(message.find(state.string()), std::string::npos) << message;
+      EXPECT_NE(message.find("pid " + std::to_string(::getpid())), std::string::npos) << message;
+    }
+  }
+  EXPECT_NO_THROW(StateDirLock again(state)) << "released when the holder is destroyed";
+}
+
+TEST(StateDirLock, AKilledHolderLeavesTheStateDirFree) {
+  pipehost::test::TempDir dir;
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    StateDirLock lock(dir.path());
+    (void)!::write(ready[1], "x", 1);
+    ::pause();
+    ::_exit(0);
+  }
+  char byte;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  EXPECT_THROW(StateDirLock busy(dir.path()), StateDirBusy);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_NO_THROW(StateDirLock free(dir.path()));
+  ::close(ready[0]);
+  ::close(ready[1]);
+}
+
+TEST(ClearScratch, RemovesScratchOnly) {
+  pipehost::test::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "scratch" / "provider");
+  std::ofstream(dir.path() / "scratch" / "provider" / "pipehost-1.jsonl") << "{}\n";
+  std::ofstream(dir.path() / "ledger.sqlite") << "keep";
+  clear_scratch(dir.path());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "scratch"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "ledger.sqlite"));
+  EXPECT_NO_THROW(clear_scratch(dir.path())) << "nothing to clear is fine";
+}
+
+}  // namespace
