@@ -9,6 +9,9 @@
 #   BENCH_REPS [3]            repetitions of each side at BENCH_ROWS (alternating node, pipehost, ...)
 #   BENCH_BIG_ROWS [100000]   rows of the scaling run (0 = skip it)
 #   BENCH_BIG_REPS [1]        repetitions at BENCH_BIG_ROWS
+#   BENCH_BATCH_SIZE [2500]   pipehost's batch_size in the end-to-end runs (max_jobs_in_flight 4: the
+#                             way a user runs it). At BENCH_ROWS pipehost also runs once per repetition
+#                             with every row in one job, the baseline's shape, for the phase table.
 #   BENCH_CALLGRIND_ROWS [2000]  rows of the instruction-count comparison under callgrind (0 = skip;
 #                             skipped with a note when valgrind is missing; takes ~5 minutes)
 #   BENCH_WORK [BUILD_DIR/bench-work]   scratch folder (removed at the end unless BENCH_KEEP=1)
@@ -28,6 +31,7 @@ rows=${BENCH_ROWS:-20000}
 reps=${BENCH_REPS:-3}
 big_rows=${BENCH_BIG_ROWS:-100000}
 big_reps=${BENCH_BIG_REPS:-1}
+batch_size=${BENCH_BATCH_SIZE:-2500}
 callgrind_rows=${BENCH_CALLGRIND_ROWS:-2000}
 work=${BENCH_WORK:-$build/bench-work}
 out=${BENCH_OUT:-$repo/bench/results/latest.md}
@@ -195,9 +199,9 @@ make_input() {
   cp "$repo/examples/songs/prompt.md" "$repo/examples/songs/schema.json" "$dir/"
 }
 
-# pipehost_config DIR ROWS BASE_URL CA_FILE RUN_DIR: the songs job, one batch job of every row.
+# pipehost_config DIR BATCH_SIZE JOBS_IN_FLIGHT BASE_URL CA_FILE RUN_DIR: the songs job.
 pipehost_config() {
-  local dir=$1 n=$2 base_url=$3 ca_file=$4 run_dir=$5
+  local dir=$1 n=$2 jobs=$3 base_url=$4 ca_file=$5 run_dir=$6
   cat >"$run_dir/run.json" <<EOF
 {
   "source": {"plugin": "csv-io", "path": "$dir/songs.csv"},
@@ -211,7 +215,7 @@ pipehost_config() {
   "provider": {
     "plugin": "gemini-batch", "model": "gemini-flash-latest", "api_key_env": "GEMINI_API_KEY",
     "base_url": "$base_url", "ca_file": "$ca_file", "mode": "batch",
-    "batch_size": $n, "max_jobs_in_flight": 1, "poll_interval_s": 0.5
+    "batch_size": $n, "max_jobs_in_flight": $jobs, "poll_interval_s": 0.5
   },
   "parser": {"plugin": "markdown-json-parser", "response_schema_file": "$dir/schema.json", "list_separator": "; "},
   "sinks": [{"plugin": "csv-io", "path": "$run_dir/out.csv"}],
@@ -253,8 +257,10 @@ start_emulator() {
 # last, and _error is empty for ok rows; no field of this data holds a newline).
 count_output() { awk 'NR > 1 { n++; if ($0 ~ /,ok,("")?$/) ok++ } END { printf "%d %d\n", n, ok }' "$1"; }
 
-# run_node DATA RUN_DIR / run_pipehost DATA RUN_DIR ROWS: one measured run each against a fresh
-# emulator; appends "wall cpu rss rows ok" to RUN_DIR/../<side>.runs
+# run_node DATA RUN_DIR / run_pipehost DATA RUN_DIR ROWS SHAPE: one measured run each against a
+# fresh emulator; appends "wall cpu rss rows ok" to RUN_DIR/../<side>.runs. SHAPE is "pipelined"
+# (batch_size BENCH_BATCH_SIZE, 4 jobs in flight; side "pipehost") or "one-job" (every row in one
+# job like the baseline; side "pipehost-one-job", whose debug log also gives the phase figures).
 run_node() {
   local data=$1 dir=$2
   mkdir -p "$dir"
@@ -270,20 +276,27 @@ run_node() {
 }
 
 run_pipehost() {
-  local data=$1 dir=$2 n=$3
+  local data=$1 dir=$2 n=$3 shape=$4 side=pipehost
   mkdir -p "$dir"
   start_emulator "$dir"
-  pipehost_config "$data" "$n" "$BASE_URL" "$CA_FILE" "$dir"
+  if [ "$shape" = one-job ]; then
+    side=pipehost-one-job
+    pipehost_config "$data" "$n" 1 "$BASE_URL" "$CA_FILE" "$dir"
+  else
+    pipehost_config "$data" "$batch_size" 4 "$BASE_URL" "$CA_FILE" "$dir"
+  fi
   local started_at
   started_at=$(date +%H:%M:%S.%N)
   # Debug level: the log then has one line per HTTP call with its duration and size, from which
-  # pipehost_phases reads where the time went (about 60 lines for one job; no per-row lines).
+  # pipehost_phases reads where the time went (about 60 lines per job; no per-row lines).
   timed "$dir/pipehost.log" "$bin/pipehost" run --plugins "$plugins" --config "$dir/run.json" --no-progress \
     --log-level debug
-  pipehost_phases "$dir/pipehost.log" "$started_at" "$(date +%H:%M:%S.%N)" >>"$(dirname "$dir")/pipehost.phases"
+  if [ "$shape" = one-job ]; then
+    pipehost_phases "$dir/pipehost.log" "$started_at" "$(date +%H:%M:%S.%N)" >>"$(dirname "$dir")/pipehost.phases"
+  fi
   stop_emulator
-  echo "$WALL $CPU $RSS_MB $(count_output "$dir/out.csv")" >>"$(dirname "$dir")/pipehost.runs"
-  say "pipehost $(basename "$dir"): wall ${WALL}s cpu ${CPU}s peak RSS ${RSS_MB} MB ($(count_output "$dir/out.csv") rows/ok)"
+  echo "$WALL $CPU $RSS_MB $(count_output "$dir/out.csv")" >>"$(dirname "$dir")/$side.runs"
+  say "$side $(basename "$dir"): wall ${WALL}s cpu ${CPU}s peak RSS ${RSS_MB} MB ($(count_output "$dir/out.csv") rows/ok)"
   rm -rf "$dir/state" "$dir/emulator"
 }
 
@@ -320,7 +333,8 @@ node_phases() {
       t["create-and-poll"], t["download"], t["parse-answers"], t["write-csv"] }' "$1"
 }
 
-# compare ROWS REPS: alternating runs (node first, then pipehost, repeated), medians and ratios.
+# compare ROWS REPS: alternating runs (node first, then pipehost, repeated; at BENCH_ROWS also
+# pipehost with one job), medians and ratios.
 compare() {
   local n=$1 count=$2
   local base="$work/e2e-$n"
@@ -328,7 +342,8 @@ compare() {
   make_input "$base/data" "$n"
   for i in $(seq "$count"); do
     if [ "$node_ready" = 1 ]; then run_node "$base/data" "$base/runs/node-$i"; fi
-    run_pipehost "$base/data" "$base/runs/pipehost-$i" "$n"
+    run_pipehost "$base/data" "$base/runs/pipehost-$i" "$n" pipelined
+    if [ "$n" = "$rows" ]; then run_pipehost "$base/data" "$base/runs/pipehost-one-job-$i" "$n" one-job; fi
   done
   local p_wall p_cpu p_rss p_rows p_ok
   p_wall=$(awk '{ print $1 }' "$base/runs/pipehost.runs" | median)
@@ -336,12 +351,12 @@ compare() {
   p_rss=$(awk '{ print $3 }' "$base/runs/pipehost.runs" | median)
   p_rows=$(awk '{ print $4 }' "$base/runs/pipehost.runs" | sort -u | paste -sd/)
   p_ok=$(awk '{ print $5 }' "$base/runs/pipehost.runs" | sort -u | paste -sd/)
-  local label="$(thousands "$n") rows, 16.6 KB system instruction per request"
-  if [ "$n" = "$rows" ]; then phase_rows "$base/runs/pipehost.phases" "$n"; fi
+  local label="$(thousands "$n") rows, 16.6 KB system instruction per request, pipehost batch_size $batch_size × 4 jobs in flight"
+  if [ -s "$base/runs/pipehost.phases" ]; then phase_rows "$base/runs/pipehost.phases" "$n"; fi
   if [ "$node_ready" != 1 ]; then
     row "End to end, $label: wall (median of $count)" "$(fmt "$p_wall" 2) s" "not measured (no node)" "-"
     row "End to end, $label: peak RSS" "$p_rss MB" "not measured (no node)" "-"
-    phase_table "$n" "$base/runs"
+    if [ -s "$base/runs/pipehost.phases" ]; then phase_table "$n" "$base/runs"; fi
     {
       echo "    $n rows, one line per run: wall_s cpu_s peak_rss_MB rows ok"
       sed 's/^/    pipehost: /' "$base/runs/pipehost.runs"
@@ -361,14 +376,26 @@ compare() {
   row "End to end, $label: peak RSS (median)" "$p_rss MB" "$n_rss MB" "$(ratio "$n_rss" "$p_rss") less"
   row "End to end, $label: output rows / ok" "$p_rows / $p_ok" "$n_rows / $n_ok" \
     "$([ "$p_rows" = "$n_rows" ] && [ "$p_ok" = "$n_ok" ] && echo same || echo DIFFERENT)"
+  if [ -s "$base/runs/pipehost-one-job.runs" ]; then
+    local o_wall o_cpu o_rss
+    o_wall=$(awk '{ print $1 }' "$base/runs/pipehost-one-job.runs" | median)
+    o_cpu=$(awk '{ print $2 }' "$base/runs/pipehost-one-job.runs" | median)
+    o_rss=$(awk '{ print $3 }' "$base/runs/pipehost-one-job.runs" | median)
+    local one="$(thousands "$n") rows, pipehost with every row in one job (the baseline's shape)"
+    row "End to end, $one: wall time (median of $count)" "$(fmt "$o_wall" 2) s" "$(fmt "$n_wall" 2) s" \
+      "$(ratio "$n_wall" "$o_wall") faster"
+    row "End to end, $one: CPU time (median)" "$(fmt "$o_cpu" 2) s" "$(fmt "$n_cpu" 2) s" "$(ratio "$n_cpu" "$o_cpu") less"
+    row "End to end, $one: peak RSS (median)" "$o_rss MB" "$n_rss MB" "$(ratio "$n_rss" "$o_rss") less"
+  fi
   if [ "$p_rows" != "$n_rows" ] || [ "$p_ok" != "$n_ok" ] || [ "$p_rows" != "$n" ]; then
     note "DIFFERENT outputs at $n rows: pipehost $p_rows rows/$p_ok ok, node $n_rows rows/$n_ok ok"
     e2e_mismatch=1
   fi
-  phase_table "$n" "$base/runs"
+  if [ -s "$base/runs/pipehost.phases" ]; then phase_table "$n" "$base/runs"; fi
   {
     echo "    $n rows, one line per run: wall_s cpu_s peak_rss_MB rows ok"
     sed 's/^/    pipehost: /' "$base/runs/pipehost.runs"
+    if [ -s "$base/runs/pipehost-one-job.runs" ]; then sed 's/^/    pipehost, one job: /' "$base/runs/pipehost-one-job.runs"; fi
     sed 's/^/    node:     /' "$base/runs/node.runs"
   } >>"$work/raw-e2e.txt"
 }
@@ -387,7 +414,7 @@ instructions() {
   local p_ir n_ir=""
   mkdir -p "$base/pipehost"
   start_emulator "$base/pipehost"
-  pipehost_config "$base/data" "$n" "$BASE_URL" "$CA_FILE" "$base/pipehost"
+  pipehost_config "$base/data" "$n" 1 "$BASE_URL" "$CA_FILE" "$base/pipehost"
   valgrind --tool=callgrind --callgrind-out-file="$base/pipehost/callgrind.out" "$bin/pipehost" run \
     --plugins "$plugins" --config "$base/pipehost/run.json" --no-progress >"$base/pipehost/log" 2>&1
   stop_emulator
@@ -432,7 +459,8 @@ instructions() {
 # column_median FILE COLUMN
 column_median() { awk -v c="$2" '{ print $c }' "$1" | median; }
 
-# phase_rows PHASES_FILE ROWS: component figures read from pipehost's own end-to-end runs (medians).
+# phase_rows PHASES_FILE ROWS: component figures read from pipehost's own one-job end-to-end runs
+# (medians).
 phase_rows() {
   local f=$1 n=$2 prep upload dl mb bytes
   prep=$(column_median "$f" 1)
@@ -440,11 +468,11 @@ phase_rows() {
   dl=$(column_median "$f" 4)
   mb=$(column_median "$f" 6)
   bytes=$(column_median "$f" 7)
-  row "JSONL preparation in \`pipehost run\` (start → $(fmt "$mb" 1) MB JSONL written: plugins, CSV read, ledger registration, encoding, write)" \
+  row "JSONL preparation in one-job \`pipehost run\` (start → $(fmt "$mb" 1) MB JSONL written: plugins, CSV read, ledger registration, encoding, write)" \
     "$(fmt "$(awk -v a="$mb" -v b="$prep" 'BEGIN { print a / b }')" 0) MB/s wall ($(fmt "$prep" 2) s)" "-" "-"
-  row "Upload in \`pipehost run\` (host HTTP client, TLS, 8 MiB chunks, $(fmt "$mb" 1) MB)" \
+  row "Upload in one-job \`pipehost run\` (host HTTP client, TLS, 8 MiB chunks, $(fmt "$mb" 1) MB)" \
     "$(fmt "$(awk -v a="$mb" -v b="$upload" 'BEGIN { print a / b }')" 0) MB/s wall ($(fmt "$upload" 2) s)" "-" "-"
-  row "Download + parse in \`pipehost run\` ($(fmt "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" 1) MB responses streamed: decode, parse, ledger)" \
+  row "Download + parse in one-job \`pipehost run\` ($(fmt "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" 1) MB responses streamed: decode, parse, ledger)" \
     "$(fmt "$(awk -v a="$bytes" -v b="$dl" 'BEGIN { print a / 1e6 / b }')" 1) MB/s wall, $(thousands "$(awk -v r="$n" -v b="$dl" 'BEGIN { print r / b }')") answers/s ($(fmt "$dl" 2) s)" "-" "-"
 }
 
@@ -453,7 +481,7 @@ phase_table() {
   local n=$1 dir=$2
   {
     echo
-    echo "$(thousands "$n") rows (median seconds per phase):"
+    echo "$(thousands "$n") rows, both with every row in one batch job (median seconds per phase):"
     echo
     echo "| phase | pipehost | node baseline |"
     echo "|---|---|---|"
