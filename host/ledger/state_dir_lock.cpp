@@ -24,7 +24,8 @@ std::string read_holder(int fd) {
 StateDirLock::StateDirLock(const std::filesystem::path& state_dir) {
   std::error_code error;
   std::filesystem::create_directories(state_dir, error);
-  if (error) throw std::runtime_error("cannot create state dir " + state_dir.string() + ": " + error.message());
+  if (error)
+    throw std::runtime_error("cannot create state dir " + state_dir.string() + ": " + error.message());
   auto file = state_dir / "lock";
   fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw std::runtime_error("cannot open " + file.string() + ": " + std::strerror(errno));

@@ -1,8 +1,8 @@
 #include "io_support/atomic_output_file.hpp"
 
 #include <cerrno>
-#include <cstring>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <stdexcept>

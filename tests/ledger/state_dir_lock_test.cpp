@@ -1,12 +1,13 @@
 // The state dir lock: one process per state dir, released when its holder goes away, and scratch
 // clearing that leaves the rest of the state dir alone.
-#include <gtest/gtest.h>
+#include "ledger/state_dir_lock.hpp"
 
 #include <fstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ledger/state_dir_lock.hpp"
+#include <gtest/gtest.h>
+
 #include "test_host.hpp"
 
 namespace {

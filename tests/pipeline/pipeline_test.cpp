@@ -156,7 +156,8 @@ TEST_F(InterruptedRunTest, ASecondRunOnTheSameStateIsRefusedWhileTheFirstIsAlive
   ASSERT_TRUE(wait_for_batches(1, std::chrono::seconds(60)));
   auto second = pipehost({"run"});
   EXPECT_EQ(second.exit_code, 3) << second.err;
-  EXPECT_NE(second.err.find("in use by another pipehost (pid " + std::to_string(pid) + ")"), std::string::npos)
+  EXPECT_NE(second.err.find("in use by another pipehost (pid " + std::to_string(pid) + ")"),
+            std::string::npos)
       << second.err;
   auto cancel = pipehost({"cancel"});
   EXPECT_EQ(cancel.exit_code, 3) << "cancel changes the state too: " << cancel.err;

@@ -1,10 +1,10 @@
 // io-support: the input window's memory promise, UTF-8 validation and repair, message text, and the
 // stage config accessors.
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <gtest/gtest.h>
 
 #include "io_support/atomic_output_file.hpp"
 #include "io_support/byte_input.hpp"
