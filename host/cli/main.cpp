@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
 #ifdef __GLIBC__
   // glibc gives each thread that allocates its own arena (up to 8 per core). A batch run has a
   // worker per job in flight plus I/O threads, all waiting on the network most of the time; their
-  // half-empty arenas cost ~7 MB of peak RSS for no speed (bench/README.md). Two are plenty.
+  // half-empty arenas cost ~4 MB of peak RSS for no speed (bench/README.md). Two are plenty.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
 #endif
   using namespace pipehost::cli;
