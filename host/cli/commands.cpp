@@ -99,11 +99,8 @@ Session open_session(const CliOptions& options, std::shared_ptr<services::Secret
                      StateAccess access = StateAccess::read) {
   Session session;
   session.config = load_config(options);
-  if (access == StateAccess::write && session.config.has_model()) {
+  if (access == StateAccess::write && session.config.has_model())
     session.state_lock = std::make_unique<ledger::StateDirLock>(session.config.settings.state_dir);
-    // Before any stage exists: nothing in scratch belongs to a live job once the lock is ours.
-    ledger::clear_scratch(session.config.settings.state_dir);
-  }
   session.registry = load_plugins(options, true);
   session.run =
       std::make_unique<services::RunServices>(session.config.settings.state_dir, std::move(secrets));

@@ -47,11 +47,4 @@ StateDirLock::~StateDirLock() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void clear_scratch(const std::filesystem::path& state_dir) {
-  std::error_code error;
-  std::filesystem::remove_all(state_dir / "scratch", error);
-  if (error)
-    throw std::runtime_error("cannot clear " + (state_dir / "scratch").string() + ": " + error.message());
-}
-
 }  // namespace pipehost::ledger

@@ -28,8 +28,4 @@ class StateDirLock {
   int fd_ = -1;
 };
 
-/// Empties `<state_dir>/scratch`: files a killed run left there (e.g. a request file written but
-/// never uploaded) are never read again. Call it only while holding the StateDirLock.
-void clear_scratch(const std::filesystem::path& state_dir);
-
 }  // namespace pipehost::ledger

@@ -71,7 +71,20 @@ Status GeminiBatchProvider::start() {
   auto http = host_.http(options, made);
   if (!http) return made.is_ok() ? Status::fatal("the host gave no HTTP client") : made;
   api_ = std::make_unique<GeminiApi>(config_, host_, std::move(http), std::move(key));
+  remove_leftover_request_files();
   return Status::ok();
+}
+
+void GeminiBatchProvider::remove_leftover_request_files() {
+  // A process killed between writing a job's request file and uploading it leaves the file behind;
+  // the job is written again from the ledger when it is retried, so the file is never read again.
+  try {
+    for (const auto& entry : std::filesystem::directory_iterator(host_.scratch_dir())) {
+      if (entry.path().extension() == ".jsonl") std::filesystem::remove(entry.path());
+    }
+  } catch (const std::exception& e) {
+    host_.log(LogLevel::warn, std::string("cannot remove leftover request files: ") + e.what());
+  }
 }
 
 Status GeminiBatchProvider::require_started() const {

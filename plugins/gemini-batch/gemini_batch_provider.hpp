@@ -48,6 +48,8 @@ class GeminiBatchProvider final : public Provider {
   };
 
   Status require_started() const;
+  /// Deletes request files a killed process left in the scratch dir.
+  void remove_leftover_request_files();
   Status upload_input(const std::string& display_name, const std::vector<Request>& requests,
                       std::string& file_name);
   std::string scratch_path(const std::string& display_name) const;

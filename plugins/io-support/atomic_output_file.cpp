@@ -22,15 +22,18 @@ namespace {
 void remove_stale_temp_files(const std::filesystem::path& final_path) {
   auto folder = final_path.has_parent_path() ? final_path.parent_path() : std::filesystem::path(".");
   const std::string prefix = final_path.filename().string() + ".tmp-";
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
-    auto name = entry.path().filename().string();
-    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
-    auto digits = name.substr(prefix.size());
-    if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
-    auto pid = static_cast<pid_t>(std::stol(digits));
-    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
-    std::filesystem::remove(entry.path(), error);
+  try {
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+      auto name = entry.path().filename().string();
+      if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+      auto digits = name.substr(prefix.size());
+      if (digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9) continue;
+      auto pid = static_cast<pid_t>(std::stol(digits));
+      if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+      std::filesystem::remove(entry.path());
+    }
+  } catch (const std::filesystem::filesystem_error&) {
+    // Best effort: a folder we cannot list or a file we cannot remove only means litter stays.
   }
 }
 

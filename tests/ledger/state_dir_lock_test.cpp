@@ -1,8 +1,6 @@
-// The state dir lock: one process per state dir, released when its holder goes away, and scratch
-// clearing that leaves the rest of the state dir alone.
+// The state dir lock: one process per state dir, released when its holder goes away.
 #include "ledger/state_dir_lock.hpp"
 
-#include <fstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,17 +49,6 @@ TEST(StateDirLock, AKilledHolderLeavesTheStateDirFree) {
   EXPECT_NO_THROW(StateDirLock free(dir.path()));
   ::close(ready[0]);
   ::close(ready[1]);
-}
-
-TEST(ClearScratch, RemovesScratchOnly) {
-  pipehost::test::TempDir dir;
-  std::filesystem::create_directories(dir.path() / "scratch" / "provider");
-  std::ofstream(dir.path() / "scratch" / "provider" / "pipehost-1.jsonl") << "{}\n";
-  std::ofstream(dir.path() / "ledger.sqlite") << "keep";
-  clear_scratch(dir.path());
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "scratch"));
-  EXPECT_TRUE(std::filesystem::exists(dir.path() / "ledger.sqlite"));
-  EXPECT_NO_THROW(clear_scratch(dir.path())) << "nothing to clear is fine";
 }
 
 }  // namespace

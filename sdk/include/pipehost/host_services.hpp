@@ -135,7 +135,10 @@ class HostServices {
   /// True once the run is being cancelled; long loops should check it and stop.
   virtual bool cancelled() const noexcept = 0;
   /// A directory private to this plugin instance inside the run's state dir, for temporary files
-  /// (e.g. a JSONL file to upload). It exists when this is called.
+  /// (e.g. a JSONL file to upload) and for files that must survive a crash (e.g. a journal of
+  /// events not yet delivered). It exists when this is called. The host never empties it: the
+  /// plugin removes its own files, including what a killed process left (only one pipehost uses a
+  /// state dir at a time, so at start() nothing in it belongs to a live process).
   virtual std::string scratch_dir() const = 0;
   /// The run's state directory (ledger, summaries). Plugins may keep small durable files here.
   virtual std::string state_dir() const = 0;
