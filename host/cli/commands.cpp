@@ -99,9 +99,11 @@ Session open_session(const CliOptions& options, std::shared_ptr<services::Secret
                      StateAccess access = StateAccess::read) {
   Session session;
   session.config = load_config(options);
+  session.registry = load_plugins(options, true);
+  // After loading plugins (a library that cannot load leaves no state dir behind), before any stage
+  // exists (stages may read and write the state dir).
   if (access == StateAccess::write && session.config.has_model())
     session.state_lock = std::make_unique<ledger::StateDirLock>(session.config.settings.state_dir);
-  session.registry = load_plugins(options, true);
   session.run =
       std::make_unique<services::RunServices>(session.config.settings.state_dir, std::move(secrets));
   session.pipeline = engine::assemble_pipeline(session.config, *session.registry, *session.run);

@@ -2,7 +2,10 @@
 // routes, and the command line contract.
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 #include "gemini_client.hpp"
 #include "test_host.hpp"
@@ -119,6 +122,37 @@ TEST(EmulatorCommandLine, SigtermStopsCleanlyWithExitCode0) {
   EmulatorProcess emulator;
   GeminiCalls(emulator).call("GET", "/v1beta/files");
   EXPECT_EQ(emulator.stop(), 0);
+}
+
+/// True while `pid` runs (not gone, not a zombie waiting for a reaper).
+bool running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_field, name, state;
+  if (!(stat >> pid_field >> name >> state)) return false;
+  return state != "Z" && state != "X";
+}
+
+TEST(EmulatorCommandLine, ExitWithParentStopsWhenItsStarterDies) {
+  int pid_pipe[2];
+  ASSERT_EQ(::pipe(pid_pipe), 0);
+  pid_t starter = ::fork();
+  ASSERT_GE(starter, 0);
+  if (starter == 0) {  // starts an emulator (with --exit-with-parent), then dies without stopping it
+    auto* emulator = new EmulatorProcess();
+    pid_t pid = emulator->pid();
+    (void)!::write(pid_pipe[1], &pid, sizeof pid);
+    ::_exit(0);
+  }
+  pid_t emulator = -1;
+  ASSERT_EQ(::read(pid_pipe[0], &emulator, sizeof emulator), static_cast<ssize_t>(sizeof emulator));
+  ::close(pid_pipe[0]);
+  ::close(pid_pipe[1]);
+  ::waitpid(starter, nullptr, 0);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (running(emulator) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(running(emulator)) << "the emulator outlived the process that started it";
+  if (running(emulator)) ::kill(emulator, SIGKILL);
 }
 
 }  // namespace

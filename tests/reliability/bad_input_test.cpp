@@ -42,7 +42,8 @@ class BadInputTest : public PipelineTest {
 
   /// Nothing but the emulator's control routes was called.
   void expect_nothing_sent() {
-    for (const auto& [route, n] : stats().at("requests_by_route").as_object())
+    const auto counters = stats();  // a named copy: the loop must not walk a destroyed temporary
+    for (const auto& [route, n] : counters.at("requests_by_route").as_object())
       EXPECT_TRUE(route.starts_with("/_emulator")) << route << " was called " << n.as_int64() << " times";
   }
 

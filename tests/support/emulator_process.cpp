@@ -120,8 +120,14 @@ EmulatorProcess::EmulatorProcess(EmulatorOptions options) : options_(std::move(o
   state_dir_ = pattern;
 
   std::string binary = std::string(PIPEHOST_BIN_DIR) + "/pipehost-emulator";
-  std::vector<std::string> args = {
-      binary, "--port", "0", "--state-dir", state_dir_, "--seed", std::to_string(options_.seed)};
+  std::vector<std::string> args = {binary,
+                                   "--port",
+                                   "0",
+                                   "--state-dir",
+                                   state_dir_,
+                                   "--seed",
+                                   std::to_string(options_.seed),
+                                   "--exit-with-parent"};
   if (!options_.tls) args.push_back("--no-tls");
   if (!options_.faults.empty()) {
     args.push_back("--faults");

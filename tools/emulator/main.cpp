@@ -5,6 +5,8 @@
 #include <iostream>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "emulator/app/emulator.hpp"
 
@@ -24,6 +26,11 @@ int main(int argc, char** argv) {
   } catch (const CommandLineError& error) {
     (error.exit_code == 0 ? std::cout : std::cerr) << error.what() << std::endl;
     return error.exit_code;
+  }
+  if (settings.exit_with_parent) {
+    // A test that crashes cannot stop its emulator; the emulator would hold the test's output pipe
+    // open and keep ctest waiting. The kernel sends SIGTERM (waited for below) when the parent dies.
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() == 1) return 1;  // 1: the parent is gone
   }
   try {
     Emulator emulator(std::move(settings));

@@ -23,7 +23,8 @@ EmulatorSettings parse_command_line(int argc, const char* const* argv) {
       "expected BrainTrust API key (default: env BRAINTRUST_API_KEY; if neither, any non-empty key)")(
       "faults", po::value<std::string>()->default_value(""), "fault SPEC, e.g. create_429=2,fenced=0.3")(
       "seed", po::value<std::uint64_t>()->default_value(1), "seed of the fault draws")(
-      "log-requests", "print one line per request to stderr (keys redacted)");
+      "log-requests", "print one line per request to stderr (keys redacted)")(
+      "exit-with-parent", "stop when the process that started the emulator dies (for test harnesses)");
 
   po::variables_map values;
   try {
@@ -58,6 +59,7 @@ EmulatorSettings parse_command_line(int argc, const char* const* argv) {
   }
   settings.seed = values["seed"].as<std::uint64_t>();
   settings.log_requests = values.count("log-requests") > 0;
+  settings.exit_with_parent = values.count("exit-with-parent") > 0;
   return settings;
 }
 

@@ -22,6 +22,7 @@ struct EmulatorSettings {
   FaultConfig faults;
   std::uint64_t seed = 1;
   bool log_requests = false;
+  bool exit_with_parent = false;  // SIGTERM when the parent dies (a crashed test must not leave us)
 };
 
 /// A bad command line; `exit_code` is 2 (usage) or 0 (--help printed).
