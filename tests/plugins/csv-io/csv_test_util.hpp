@@ -11,40 +11,13 @@
 #include "csv_source.hpp"
 #include "io_support/byte_input.hpp"
 #include "pipehost/sdk.hpp"
+#include "stage_io.hpp"
 #include "test_host.hpp"
 
 namespace pipehost::csv::test {
 
-/// What a source yields: its columns and every row.
-struct Table {
-  std::vector<std::string> columns;
-  std::vector<Row> rows;
-
-  std::vector<std::vector<std::string>> values() const {
-    std::vector<std::vector<std::string>> out;
-    for (const Row& row : rows) out.push_back(row.values);
-    return out;
-  }
-  std::vector<std::string> keys() const {
-    std::vector<std::string> out;
-    for (const Row& row : rows) out.push_back(row.key);
-    return out;
-  }
-};
-
-/// Opens `source` and reads it to the end in batches of `batch_rows`; throws the first error's message.
-inline Table read_all(Source& source, std::size_t batch_rows = 7) {
-  Table table;
-  Status status = source.open(table.columns);
-  if (!status) throw std::runtime_error(status.message());
-  std::vector<Row> batch;
-  for (;;) {
-    status = source.read(batch, batch_rows);
-    if (!status) throw std::runtime_error(status.message());
-    if (batch.empty()) return table;
-    for (Row& row : batch) table.rows.push_back(row);
-  }
-}
+using pipehost::test::read_all;
+using pipehost::test::Table;
 
 /// Reads `bytes` through CsvRowReader (named "in.csv" in messages).
 inline Table read_bytes(std::string_view bytes, const CsvReadOptions& options = {},
@@ -90,10 +63,7 @@ inline void write_file_with_sink(const std::string& path, const Table& table,
   pipehost::test::TestHost host;
   config["path"] = path;
   CsvSink sink(context(host, config, "/sinks/0"));
-  Status status = sink.open(table.columns);
-  if (status) status = sink.write(table.rows);
-  if (status) status = sink.commit();
-  if (!status) throw std::runtime_error(status.message());
+  pipehost::test::write_all(sink, table);
 }
 
 }  // namespace pipehost::csv::test

@@ -10,25 +10,13 @@
 #include "jsonl_row_reader.hpp"
 #include "jsonl_source.hpp"
 #include "pipehost/sdk.hpp"
+#include "stage_io.hpp"
 #include "test_host.hpp"
 
 namespace pipehost::json_io::test {
 
-struct Table {
-  std::vector<std::string> columns;
-  std::vector<Row> rows;
-
-  std::vector<std::vector<std::string>> values() const {
-    std::vector<std::vector<std::string>> out;
-    for (const Row& row : rows) out.push_back(row.values);
-    return out;
-  }
-  std::vector<std::string> keys() const {
-    std::vector<std::string> out;
-    for (const Row& row : rows) out.push_back(row.key);
-    return out;
-  }
-};
+using pipehost::test::read_all;
+using pipehost::test::Table;
 
 inline Table make_table(std::vector<std::string> columns, std::vector<std::vector<std::string>> values) {
   Table t;
@@ -51,24 +39,7 @@ inline void write_with_sink(const std::string& path, const Table& table, boost::
   pipehost::test::TestHost host;
   config["path"] = path;
   JsonSink sink(context(host, config, "/sinks/0"));
-  Status status = sink.open(table.columns);
-  if (status) status = sink.write(table.rows);
-  if (status) status = sink.commit();
-  if (!status) throw std::runtime_error(status.message());
-}
-
-/// Reads everything from `source`.
-inline Table read_all(Source& source, std::size_t batch_rows = 3) {
-  Table table;
-  Status status = source.open(table.columns);
-  if (!status) throw std::runtime_error(status.message());
-  std::vector<Row> batch;
-  for (;;) {
-    status = source.read(batch, batch_rows);
-    if (!status) throw std::runtime_error(status.message());
-    if (batch.empty()) return table;
-    for (Row& row : batch) table.rows.push_back(row);
-  }
+  pipehost::test::write_all(sink, table);
 }
 
 /// Reads the JSON Lines file at `path` through a JsonlSource with extra `config` settings.
