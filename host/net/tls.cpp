@@ -1,5 +1,7 @@
 #include "tls.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <boost/asio/ip/address.hpp>
@@ -12,7 +14,30 @@ namespace pipehost::net {
 
 namespace ssl = boost::asio::ssl;
 
-Status make_tls_context(const HttpClientOptions& options, std::shared_ptr<ssl::context>& out) {
+bool is_hashed_ca_folder(const std::string& dir) {
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    auto name = it->path().filename().string();
+    auto dot = name.find('.');
+    if (dot != 8 || dot + 1 >= name.size()) continue;
+    if (name.find_first_not_of("0123456789abcdef") < dot) continue;
+    if (name.find_first_not_of("0123456789", dot + 1) == std::string::npos) return true;
+  }
+  return false;
+}
+
+const SystemTrust& system_trust() {
+  static const SystemTrust trust = [] {
+    if (std::getenv(X509_get_default_cert_file_env()) || std::getenv(X509_get_default_cert_dir_env()))
+      return SystemTrust{};
+    std::string dir = X509_get_default_cert_dir();
+    return is_hashed_ca_folder(dir) ? SystemTrust{dir} : SystemTrust{};
+  }();
+  return trust;
+}
+
+Status make_tls_context(const HttpClientOptions& options, std::shared_ptr<ssl::context>& out,
+                        const SystemTrust& trust) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   boost::system::error_code ec;
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -23,7 +48,11 @@ Status make_tls_context(const HttpClientOptions& options, std::shared_ptr<ssl::c
     context->set_verify_mode(ssl::verify_none);
   } else {
     context->set_verify_mode(ssl::verify_peer);
-    context->set_default_verify_paths(ec);
+    if (trust.hashed_dir.empty()) {
+      context->set_default_verify_paths(ec);
+    } else {
+      context->add_verify_path(trust.hashed_dir, ec);
+    }
     if (ec) return Status::fatal("TLS setup failed: cannot load the system CA store: " + ec.message());
   }
   if (!options.ca_file.empty()) {

@@ -18,8 +18,10 @@ int kill_count() {
 
 TEST_F(PipelineTest, KillNineAtRandomInstantsLosesAndRepeatsNothing) {
   // Batches take 400 ms at the emulator, so kills land while preparing, uploading, creating,
-  // polling, downloading and exporting.
-  start(1200, "batch_ms=400", R"(, "batch_size": 60, "max_jobs_in_flight": 2)");
+  // polling, downloading and exporting. Rows grow with the kills: once every row is done, a run only
+  // exports and often ends before its kill, so the work must outlast the kills wanted.
+  const int rows = 75 * kill_count();
+  start(rows, "batch_ms=400", R"(, "batch_size": 60, "max_jobs_in_flight": 2)");
   const char* seed = std::getenv("PIPEHOST_KILL_SEED");
   std::mt19937 random(seed ? static_cast<unsigned>(std::stoul(seed)) : 20261125u);
   std::uniform_int_distribution<int> delay_ms(20, 700);
@@ -42,13 +44,13 @@ TEST_F(PipelineTest, KillNineAtRandomInstantsLosesAndRepeatsNothing) {
   RecordProperty("runs_that_finished", finished);
   EXPECT_GE(killed, kill_count()) << "runs must really be interrupted";
 
-  EXPECT_EQ(expect_complete_output(), 1200u);
+  EXPECT_EQ(expect_complete_output(), static_cast<std::size_t>(rows));
   expect_no_double_creates();
   std::map<std::string, std::string> batch_of;
   for (const auto& [name, keys] : keys_by_batch())
     for (const auto& key : keys)
       EXPECT_TRUE(batch_of.emplace(key, name).second) << "row " << key << " was sent in two batches";
-  EXPECT_EQ(batch_of.size(), 1200u);
+  EXPECT_EQ(batch_of.size(), static_cast<std::size_t>(rows));
 
   auto reference = pipehost({"run"}, "reference");
   ASSERT_EQ(reference.exit_code, 0) << reference.err;
