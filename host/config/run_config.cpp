@@ -81,12 +81,14 @@ StageSection read_section(const RunConfig& config, const json::value& value, con
   return section;
 }
 
-std::vector<StageSection> read_section_list(const RunConfig& config, const json::object& root, const char* key) {
+std::vector<StageSection> read_section_list(const RunConfig& config, const json::object& root,
+                                            const char* key) {
   std::vector<StageSection> out;
   auto* list = root.if_contains(key);
   if (!list) return out;
   std::string pointer = std::string("/") + key;
-  if (!list->is_array()) fail(config, pointer, "expected an array of stage sections, got " + describe_value(*list));
+  if (!list->is_array())
+    fail(config, pointer, "expected an array of stage sections, got " + describe_value(*list));
   for (std::size_t i = 0; i < list->get_array().size(); ++i)
     out.push_back(read_section(config, list->get_array()[i], pointer + "/" + std::to_string(i)));
   return out;
@@ -103,7 +105,8 @@ void apply_override(json::value& root, const Override& override_) {
   std::size_t start = 0;
   while (true) {
     auto dot = override_.path.find('.', start);
-    std::string part = override_.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        override_.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty()) throw ConfigError("--set " + override_.path + ": empty path component");
     json::value* next = nullptr;
     if (node->is_array()) {
@@ -202,7 +205,8 @@ RunConfig load_run_config(const std::filesystem::path& file, const std::vector<O
   config.dir = config.file.parent_path();
   json::value root = read_json_file(config.file);
   for (const auto& o : overrides) apply_override(root, o);
-  if (!root.is_object()) fail(config, "", "expected a JSON object at the top level, got " + describe_value(root));
+  if (!root.is_object())
+    fail(config, "", "expected a JSON object at the top level, got " + describe_value(root));
   const auto& top = root.get_object();
 
   for (const auto& [key, value] : top) {
@@ -218,9 +222,12 @@ RunConfig load_run_config(const std::filesystem::path& file, const std::vector<O
   for (const char* key : {"request", "provider", "parser"}) {
     if (auto* v = top.if_contains(key)) {
       auto section = read_section(config, *v, std::string("/") + key);
-      if (std::string_view(key) == "request") config.request = std::move(section);
-      else if (std::string_view(key) == "provider") config.provider = std::move(section);
-      else config.parser = std::move(section);
+      if (std::string_view(key) == "request")
+        config.request = std::move(section);
+      else if (std::string_view(key) == "provider")
+        config.provider = std::move(section);
+      else
+        config.parser = std::move(section);
     }
   }
   int model_sections = config.request.has_value() + config.provider.has_value() + config.parser.has_value();
