@@ -108,6 +108,16 @@ RetryPolicy GeminiApi::retrying() const {
   return policy;
 }
 
+Status GeminiApi::send_repeatable(HttpRequest request, HttpResponse& response, const std::string& what,
+                                  int also_fine) {
+  request.retry = retrying();
+  Status sent = http_->send(request, response);
+  if (!sent.is_ok()) return sent.with_context(what);
+  if (!success(response.status) && response.status != also_fine)
+    return api_error(what, response.status, response.body, response.header("retry-after"));
+  return Status::ok();
+}
+
 Status GeminiApi::upload_file(const std::string& path, const std::string& display_name,
                               std::string& file_name) {
   std::error_code ec;
@@ -121,14 +131,10 @@ Status GeminiApi::upload_file(const std::string& path, const std::string& displa
   start.headers.push_back({"X-Goog-Upload-Header-Content-Type", "application/jsonl"});
   start.body = R"({"file":{"displayName":)" + quote(display_name) +
                R"(,"mimeType":"application/jsonl","sizeBytes":")" + std::to_string(size) + R"("}})";
-  start.retry = retrying();  // a repeated start only opens another upload session
   HttpResponse response;
-  Status sent = http_->send(start, response);
-  if (!sent.is_ok()) return sent.with_context("starting the upload of " + display_name);
-  if (!success(response.status)) {
-    return api_error("starting the upload of " + display_name, response.status, response.body,
-                     response.header("retry-after"));
-  }
+  // Repeatable: a repeated start only opens another upload session.
+  Status started = send_repeatable(std::move(start), response, "starting the upload of " + display_name);
+  if (!started.is_ok()) return started;
   std::string upload_url = response.header("x-goog-upload-url");
   if (upload_url.empty())
     return Status::retry("starting the upload: the answer has no x-goog-upload-url header");
@@ -147,14 +153,9 @@ Status GeminiApi::query_upload(const std::string& upload_url, std::uint64_t& rec
                                std::string& final_body) {
   HttpRequest query = make_request("POST", upload_url);
   query.headers.push_back({"X-Goog-Upload-Command", "query"});
-  query.retry = retrying();
   HttpResponse response;
-  Status sent = http_->send(query, response);
-  if (!sent.is_ok()) return sent.with_context("asking how much of the upload arrived");
-  if (!success(response.status)) {
-    return api_error("asking how much of the upload arrived", response.status, response.body,
-                     response.header("retry-after"));
-  }
+  Status asked = send_repeatable(std::move(query), response, "asking how much of the upload arrived");
+  if (!asked.is_ok()) return asked;
   final_body.clear();
   if (lower(response.header("x-goog-upload-status")) == "final") final_body = response.body;
   auto size = parse_u64(response.header("x-goog-upload-size-received"));
@@ -274,14 +275,9 @@ Status GeminiApi::create_batch(const std::string& display_name, const std::strin
 Status GeminiApi::get_batch(const std::string& name, BatchInfo& info, std::string* body) {
   Status valid = check_resource_name(name, "batches");
   if (!valid.is_ok()) return valid;
-  HttpRequest request = make_request("GET", api_url(name));
-  request.retry = retrying();
   HttpResponse response;
-  Status sent = http_->send(request, response);
-  if (!sent.is_ok()) return sent.with_context("getting " + name);
-  if (!success(response.status)) {
-    return api_error("getting " + name, response.status, response.body, response.header("retry-after"));
-  }
+  Status got = send_repeatable(make_request("GET", api_url(name)), response, "getting " + name);
+  if (!got.is_ok()) return got;
   Status decoded = decode_batch(response.body, info);
   if (!decoded.is_ok()) return Status::retry("getting " + name + ": " + decoded.message());
   if (body) *body = std::move(response.body);
@@ -294,14 +290,9 @@ Status GeminiApi::list_batches(const std::function<bool(const BatchInfo&)>& visi
   while (true) {
     std::string url = api_url("batches?pageSize=100");
     if (!token.empty()) url += "&pageToken=" + token;
-    HttpRequest request = make_request("GET", url);
-    request.retry = retrying();
     HttpResponse response;
-    Status sent = http_->send(request, response);
-    if (!sent.is_ok()) return sent.with_context("listing batches");
-    if (!success(response.status)) {
-      return api_error("listing batches", response.status, response.body, response.header("retry-after"));
-    }
+    Status listed = send_repeatable(make_request("GET", url), response, "listing batches");
+    if (!listed.is_ok()) return listed;
     std::vector<BatchInfo> page;
     Status decoded = decode_batch_list(response.body, page, token);
     if (!decoded.is_ok()) return Status::retry("listing batches: " + decoded.message());
@@ -323,28 +314,16 @@ Status GeminiApi::cancel_batch(const std::string& name) {
   if (!valid.is_ok()) return valid;
   HttpRequest request = make_request("POST", api_url(name + ":cancel"));
   request.body = "{}";
-  request.retry = retrying();  // cancelling twice is harmless
   HttpResponse response;
-  Status sent = http_->send(request, response);
-  if (!sent.is_ok()) return sent.with_context("cancelling " + name);
-  if (!success(response.status)) {
-    return api_error("cancelling " + name, response.status, response.body, response.header("retry-after"));
-  }
-  return Status::ok();
+  return send_repeatable(std::move(request), response, "cancelling " + name);  // twice is harmless
 }
 
 Status GeminiApi::delete_file(const std::string& name) {
   Status valid = check_resource_name(name, "files");
   if (!valid.is_ok()) return valid;
-  HttpRequest request = make_request("DELETE", api_url(name));
-  request.retry = retrying();
   HttpResponse response;
-  Status sent = http_->send(request, response);
-  if (!sent.is_ok()) return sent.with_context("deleting " + name);
-  if (!success(response.status) && response.status != 404) {
-    return api_error("deleting " + name, response.status, response.body, response.header("retry-after"));
-  }
-  return Status::ok();
+  return send_repeatable(make_request("DELETE", api_url(name)), response, "deleting " + name,
+                         /*also_fine=*/404);  // already gone
 }
 
 Status GeminiApi::download_lines(const std::string& file_name,

@@ -42,6 +42,11 @@ class GeminiApi {
  private:
   HttpRequest make_request(std::string method, std::string url) const;
   RetryPolicy retrying() const;
+  /// Sends a call that is safe to repeat, with the client's retries. A transport error or an
+  /// unsuccessful HTTP status (other than `also_fine`, e.g. 404 for a delete) becomes a Status
+  /// naming `what`.
+  Status send_repeatable(HttpRequest request, HttpResponse& response, const std::string& what,
+                         int also_fine = 0);
   std::string api_url(std::string_view path) const;
   std::string origin() const;
   Status upload_chunks(const std::string& path, std::uint64_t size, const std::string& upload_url,
