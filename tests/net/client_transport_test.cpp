@@ -73,12 +73,16 @@ std::shared_ptr<HttpClient> make_client(RecordingEnvironment& env, HttpClientOpt
   return client;
 }
 
-/// A server that answers every request on every connection with `body`, keeping connections alive.
-ScriptServer::Handler answer_all(std::string body) {
-  return [body](ServerSide& side, int) {
+/// A server that answers every request on every connection with `status` and `body` (and `headers`),
+/// keeping connections alive; counts the requests in `*requests` when given.
+ScriptServer::Handler answer_all(std::string body, int status = 200,
+                                 std::vector<std::pair<std::string, std::string>> headers = {},
+                                 std::atomic<int>* requests = nullptr) {
+  return [=](ServerSide& side, int) {
     ServerRequest request;
     while (side.read(request)) {
-      if (!side.respond(200, body)) return;
+      if (requests) ++*requests;
+      if (!side.respond(status, body, headers)) return;
     }
   };
 }
@@ -533,13 +537,7 @@ TEST(NetClient, RetryAfterAsHttpDate) {
 
 TEST(NetClient, GivesUpAfterMaxAttemptsWithTheLastAnswer) {
   std::atomic<int> requests{0};
-  ScriptServer server([&](ServerSide& side, int) {
-    ServerRequest request;
-    while (side.read(request)) {
-      ++requests;
-      side.respond(503, "still busy");
-    }
-  });
+  ScriptServer server(answer_all("still busy", 503, {}, &requests));
   RecordingEnvironment env;
   auto client = make_client(env);
   HttpRequest request;
@@ -554,13 +552,7 @@ TEST(NetClient, GivesUpAfterMaxAttemptsWithTheLastAnswer) {
 
 TEST(NetClient, TotalTimeLimitStopsRetriesEarly) {
   std::atomic<int> requests{0};
-  ScriptServer server([&](ServerSide& side, int) {
-    ServerRequest request;
-    while (side.read(request)) {
-      ++requests;
-      side.respond(429, "quota", {{"Retry-After", "3600"}});
-    }
-  });
+  ScriptServer server(answer_all("quota", 429, {{"Retry-After", "3600"}}, &requests));
   RecordingEnvironment env;
   auto client = make_client(env);
   HttpRequest request;
@@ -577,13 +569,7 @@ TEST(NetClient, TotalTimeLimitStopsRetriesEarly) {
 
 TEST(NetClient, ClientErrorsAreNotRetried) {
   std::atomic<int> requests{0};
-  ScriptServer server([&](ServerSide& side, int) {
-    ServerRequest request;
-    while (side.read(request)) {
-      ++requests;
-      side.respond(400, "bad");
-    }
-  });
+  ScriptServer server(answer_all("bad", 400, {}, &requests));
   RecordingEnvironment env;
   auto client = make_client(env);
   HttpRequest request;
@@ -678,10 +664,7 @@ TEST(NetClient, CancellationInterruptsAWaitingRequest) {
 }
 
 TEST(NetClient, CancellationInterruptsBackoff) {
-  ScriptServer server([&](ServerSide& side, int) {
-    ServerRequest request;
-    while (side.read(request)) side.respond(503, "busy", {{"Retry-After", "30"}});
-  });
+  ScriptServer server(answer_all("busy", 503, {{"Retry-After", "30"}}));
   RecordingEnvironment env;
   auto client = make_client(env);
   HttpRequest request;
