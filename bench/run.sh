@@ -346,11 +346,11 @@ compare() {
     if [ "$n" = "$rows" ]; then run_pipehost "$base/data" "$base/runs/pipehost-one-job-$i" "$n" one-job; fi
   done
   local p_wall p_cpu p_rss p_rows p_ok
-  p_wall=$(awk '{ print $1 }' "$base/runs/pipehost.runs" | median)
-  p_cpu=$(awk '{ print $2 }' "$base/runs/pipehost.runs" | median)
-  p_rss=$(awk '{ print $3 }' "$base/runs/pipehost.runs" | median)
-  p_rows=$(awk '{ print $4 }' "$base/runs/pipehost.runs" | sort -u | paste -sd/)
-  p_ok=$(awk '{ print $5 }' "$base/runs/pipehost.runs" | sort -u | paste -sd/)
+  p_wall=$(column_median "$base/runs/pipehost.runs" 1)
+  p_cpu=$(column_median "$base/runs/pipehost.runs" 2)
+  p_rss=$(column_median "$base/runs/pipehost.runs" 3)
+  p_rows=$(column_set "$base/runs/pipehost.runs" 4)
+  p_ok=$(column_set "$base/runs/pipehost.runs" 5)
   local label="$(thousands "$n") rows, 16.6 KB system instruction per request, pipehost batch_size $batch_size × 4 jobs in flight"
   if [ -s "$base/runs/pipehost.phases" ]; then phase_rows "$base/runs/pipehost.phases" "$n"; fi
   if [ "$node_ready" != 1 ]; then
@@ -364,11 +364,11 @@ compare() {
     return
   fi
   local n_wall n_cpu n_rss n_rows n_ok
-  n_wall=$(awk '{ print $1 }' "$base/runs/node.runs" | median)
-  n_cpu=$(awk '{ print $2 }' "$base/runs/node.runs" | median)
-  n_rss=$(awk '{ print $3 }' "$base/runs/node.runs" | median)
-  n_rows=$(awk '{ print $4 }' "$base/runs/node.runs" | sort -u | paste -sd/)
-  n_ok=$(awk '{ print $5 }' "$base/runs/node.runs" | sort -u | paste -sd/)
+  n_wall=$(column_median "$base/runs/node.runs" 1)
+  n_cpu=$(column_median "$base/runs/node.runs" 2)
+  n_rss=$(column_median "$base/runs/node.runs" 3)
+  n_rows=$(column_set "$base/runs/node.runs" 4)
+  n_ok=$(column_set "$base/runs/node.runs" 5)
   row "End to end, $label: wall time (median of $count; alternating runs)" "$(fmt "$p_wall" 2) s" \
     "$(fmt "$n_wall" 2) s" "$(ratio "$n_wall" "$p_wall") faster"
   row "End to end, $label: CPU time, user + sys (median)" "$(fmt "$p_cpu" 2) s" "$(fmt "$n_cpu" 2) s" \
@@ -377,15 +377,21 @@ compare() {
   row "End to end, $label: output rows / ok" "$p_rows / $p_ok" "$n_rows / $n_ok" \
     "$([ "$p_rows" = "$n_rows" ] && [ "$p_ok" = "$n_ok" ] && echo same || echo DIFFERENT)"
   if [ -s "$base/runs/pipehost-one-job.runs" ]; then
-    local o_wall o_cpu o_rss
-    o_wall=$(awk '{ print $1 }' "$base/runs/pipehost-one-job.runs" | median)
-    o_cpu=$(awk '{ print $2 }' "$base/runs/pipehost-one-job.runs" | median)
-    o_rss=$(awk '{ print $3 }' "$base/runs/pipehost-one-job.runs" | median)
+    local o_wall o_cpu o_rss o_rows o_ok
+    o_wall=$(column_median "$base/runs/pipehost-one-job.runs" 1)
+    o_cpu=$(column_median "$base/runs/pipehost-one-job.runs" 2)
+    o_rss=$(column_median "$base/runs/pipehost-one-job.runs" 3)
+    o_rows=$(column_set "$base/runs/pipehost-one-job.runs" 4)
+    o_ok=$(column_set "$base/runs/pipehost-one-job.runs" 5)
     local one="$(thousands "$n") rows, pipehost with every row in one job (the baseline's shape)"
     row "End to end, $one: wall time (median of $count)" "$(fmt "$o_wall" 2) s" "$(fmt "$n_wall" 2) s" \
       "$(ratio "$n_wall" "$o_wall") faster"
     row "End to end, $one: CPU time (median)" "$(fmt "$o_cpu" 2) s" "$(fmt "$n_cpu" 2) s" "$(ratio "$n_cpu" "$o_cpu") less"
     row "End to end, $one: peak RSS (median)" "$o_rss MB" "$n_rss MB" "$(ratio "$n_rss" "$o_rss") less"
+    if [ "$o_rows" != "$n_rows" ] || [ "$o_ok" != "$n_ok" ]; then
+      note "DIFFERENT outputs at $n rows: pipehost (one job) $o_rows rows/$o_ok ok, node $n_rows rows/$n_ok ok"
+      e2e_mismatch=1
+    fi
   fi
   if [ "$p_rows" != "$n_rows" ] || [ "$p_ok" != "$n_ok" ] || [ "$p_rows" != "$n" ]; then
     note "DIFFERENT outputs at $n rows: pipehost $p_rows rows/$p_ok ok, node $n_rows rows/$n_ok ok"
@@ -456,8 +462,10 @@ instructions() {
   rm -rf "$base/node/work"
 }
 
-# column_median FILE COLUMN
+# column_median FILE COLUMN / column_set FILE COLUMN: the median / the distinct values (joined
+# by "/") of a column of a runs file.
 column_median() { awk -v c="$2" '{ print $c }' "$1" | median; }
+column_set() { awk -v c="$2" '{ print $c }' "$1" | sort -u | paste -sd/; }
 
 # phase_rows PHASES_FILE ROWS: component figures read from pipehost's own one-job end-to-end runs
 # (medians).
