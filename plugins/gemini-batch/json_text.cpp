@@ -4,33 +4,10 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "io_support/utf8.hpp"
+
 namespace pipehost::gemini {
 namespace {
-
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-/// Length of the valid UTF-8 sequence starting at `i`, or 0 when it is invalid (RFC 3629: no overlongs,
-/// no surrogates, nothing above U+10FFFF).
-std::size_t utf8_sequence(std::string_view text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = byte(i);
-  std::size_t left = text.size() - i;
-  auto cont = [&](std::size_t k) { return (byte(k) & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(i + 1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (left < 3 || !cont(i + 1) || !cont(i + 2)) return 0;
-    if (c == 0xE0 && byte(i + 1) < 0xA0) return 0;   // overlong
-    if (c == 0xED && byte(i + 1) >= 0xA0) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (left < 4 || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
-    if (c == 0xF0 && byte(i + 1) < 0x90) return 0;   // overlong
-    if (c == 0xF4 && byte(i + 1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 /// Walks `text` once, handing runs that need no change to `run` and replacements to `special`.
 template <class Run, class Special>
@@ -45,7 +22,9 @@ void escape(std::string_view text, Run&& run, Special&& special) {
       continue;
     }
     if (c >= 0x80) {
-      std::size_t length = utf8_sequence(text, i);
+      auto* at = reinterpret_cast<const unsigned char*>(text.data()) + i;
+      std::size_t ill_formed = 0;
+      std::size_t length = io::utf8_sequence_length(at, at + (text.size() - i), ill_formed);
       if (length > 0) {
         i += length;
         continue;
@@ -79,7 +58,7 @@ void escape(std::string_view text, Run&& run, Special&& special) {
           char escaped[7] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15], 0};
           special(std::string_view(escaped, 6));
         } else {
-          special(kReplacement);
+          special(io::kReplacementCharacter);  // one U+FFFD per invalid byte
         }
     }
     ++i;
