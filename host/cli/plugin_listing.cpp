@@ -13,14 +13,18 @@ namespace {
 
 std::string stage_list(const loader::LoadedPlugin& plugin) {
   std::string out;
-  for (const auto& s : plugin.descriptor->stages) out += (out.empty() ? "" : ",") + std::string(to_string(s.kind));
+  for (const auto& s : plugin.descriptor->stages) {
+    if (!out.empty()) out += ',';
+    out += to_string(s.kind);
+  }
   return out;
 }
 
 std::string type_text(const json::object& property) {
   std::string type;
   if (auto* t = property.if_contains("type")) {
-    if (t->is_string()) type = std::string(t->get_string());
+    if (t->is_string())
+      type = std::string(t->get_string());
     else if (t->is_array())
       for (const auto& x : t->get_array()) type += (type.empty() ? "" : " or ") + std::string(x.as_string());
   }
@@ -43,13 +47,15 @@ void print_plugin_table(const loader::PluginRegistry& registry, std::ostream& ou
     version_width = std::max(version_width, p.descriptor->version.size());
     stages_width = std::max(stages_width, stage_list(p).size());
   }
-  out << std::left << std::setw(static_cast<int>(name_width + 2)) << "NAME" << std::setw(static_cast<int>(version_width + 2))
-      << "VERSION" << std::setw(static_cast<int>(stages_width + 2)) << "STAGES"
+  out << std::left << std::setw(static_cast<int>(name_width + 2)) << "NAME"
+      << std::setw(static_cast<int>(version_width + 2)) << "VERSION"
+      << std::setw(static_cast<int>(stages_width + 2)) << "STAGES"
       << "DESCRIPTION\n";
   for (const auto& p : registry.plugins()) {
     out << std::left << std::setw(static_cast<int>(name_width + 2)) << p.name()
         << std::setw(static_cast<int>(version_width + 2)) << p.descriptor->version
-        << std::setw(static_cast<int>(stages_width + 2)) << stage_list(p) << p.descriptor->description << "\n";
+        << std::setw(static_cast<int>(stages_width + 2)) << stage_list(p) << p.descriptor->description
+        << "\n";
   }
   if (registry.plugins().empty()) out << "(no plugins found)\n";
 }
@@ -65,25 +71,28 @@ void print_plugin_json(const loader::PluginRegistry& registry, std::ostream& out
       } catch (const std::exception&) {
         schema = json::string(s.config_schema);
       }
-      stages.push_back(json::object{{"kind", to_string(s.kind)}, {"description", s.description}, {"config_schema", schema}});
+      stages.push_back(json::object{
+          {"kind", to_string(s.kind)}, {"description", s.description}, {"config_schema", schema}});
     }
-    plugins.push_back(json::object{{"name", p.name()},
-                                   {"version", p.descriptor->version},
-                                   {"description", p.descriptor->description},
-                                   {"file", p.file.string()},
-                                   {"sdk_abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor)},
-                                   {"sdk_version", p.sdk_version},
-                                   {"stages", stages}});
+    plugins.push_back(
+        json::object{{"name", p.name()},
+                     {"version", p.descriptor->version},
+                     {"description", p.descriptor->description},
+                     {"file", p.file.string()},
+                     {"sdk_abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor)},
+                     {"sdk_version", p.sdk_version},
+                     {"stages", stages}});
   }
   json::array refused;
-  for (const auto& r : registry.refusals()) refused.push_back(json::object{{"file", r.file.string()}, {"reason", r.reason}});
+  for (const auto& r : registry.refusals())
+    refused.push_back(json::object{{"file", r.file.string()}, {"reason", r.reason}});
   out << json::serialize(json::object{{"plugins", plugins}, {"refused", refused}}) << "\n";
 }
 
 void print_plugin_details(const loader::LoadedPlugin& plugin, std::ostream& out) {
   out << "# " << plugin.name() << " " << plugin.descriptor->version << "\n\n"
-      << plugin.descriptor->description << "\n\nFile: " << plugin.file.string() << " (SDK " << plugin.sdk_version
-      << ", ABI " << plugin.abi_major << "." << plugin.abi_minor << ")\n";
+      << plugin.descriptor->description << "\n\nFile: " << plugin.file.string() << " (SDK "
+      << plugin.sdk_version << ", ABI " << plugin.abi_major << "." << plugin.abi_minor << ")\n";
   for (const auto& stage : plugin.descriptor->stages) {
     out << "\n## " << to_string(stage.kind) << "\n\n";
     if (!stage.description.empty()) out << stage.description << "\n\n";
@@ -96,7 +105,8 @@ void print_plugin_details(const loader::LoadedPlugin& plugin, std::ostream& out)
     }
     const json::object* properties = nullptr;
     if (schema.is_object())
-      if (auto* p = schema.get_object().if_contains("properties"); p && p->is_object()) properties = &p->get_object();
+      if (auto* p = schema.get_object().if_contains("properties"); p && p->is_object())
+        properties = &p->get_object();
     std::vector<std::string> required;
     if (schema.is_object())
       if (auto* r = schema.get_object().if_contains("required"); r && r->is_array())
@@ -111,13 +121,13 @@ void print_plugin_details(const loader::LoadedPlugin& plugin, std::ostream& out)
       const auto& property = value.get_object();
       bool is_required = std::find(required.begin(), required.end(), std::string(key)) != required.end();
       std::string default_text =
-          is_required ? "required" : (property.contains("default") ? json::serialize(property.at("default")) : "");
-      std::string description =
-          property.contains("description") && property.at("description").is_string()
-              ? std::string(property.at("description").get_string())
-              : "";
-      out << "| `" << std::string(key) << "` | " << type_text(property) << " | " << default_text << " | " << description
-          << " |\n";
+          is_required ? "required"
+                      : (property.contains("default") ? json::serialize(property.at("default")) : "");
+      std::string description = property.contains("description") && property.at("description").is_string()
+                                    ? std::string(property.at("description").get_string())
+                                    : "";
+      out << "| `" << std::string(key) << "` | " << type_text(property) << " | " << default_text << " | "
+          << description << " |\n";
     }
   }
 }

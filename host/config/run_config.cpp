@@ -211,7 +211,8 @@ RunConfig load_run_config(const std::filesystem::path& file, const std::vector<O
 
   for (const auto& [key, value] : top) {
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), key) == kTopLevelKeys.end())
-      fail(config, "/" + pointer_token(key),
+      // append, not "/" + ...: GCC 12 at -O3 warns falsely on literal + temporary (-Wrestrict, bug 105329)
+      fail(config, std::string("/").append(pointer_token(key)),
            "unknown key \"" + std::string(key) + "\"" + did_you_mean(key, kTopLevelKeys) +
                "; allowed: source, request, provider, parser, sinks, loggers, run");
   }

@@ -43,9 +43,12 @@ std::string csv_field(const std::string& value) {
 
 std::string status_of(ledger::RowState state) {
   switch (state) {
-    case ledger::RowState::done: return "ok";
-    case ledger::RowState::failed: return "failed";
-    default: return "pending";
+    case ledger::RowState::done:
+      return "ok";
+    case ledger::RowState::failed:
+      return "failed";
+    default:
+      return "pending";
   }
 }
 
@@ -92,7 +95,8 @@ void ModelRun::open_stages() {
   if (pipeline_.request) {
     auto bound = (*pipeline_.request)->bind(columns_);
     if (!bound)
-      throw config::ConfigError(config_.file.string() + ": " + pipeline_.request->pointer + ": " + bound.message());
+      throw config::ConfigError(config_.file.string() + ": " + pipeline_.request->pointer + ": " +
+                                bound.message());
     check((*pipeline_.parser)->columns(ai_columns_), pipeline_.parser->label());
     check((*pipeline_.provider)->capabilities(capabilities_), pipeline_.provider->label());
   }
@@ -101,7 +105,8 @@ void ModelRun::open_stages() {
 void ModelRun::for_each_source_row(const std::function<void(Row&, std::uint64_t)>& visit) {
   std::vector<std::string> columns;
   check(pipeline_.source->open(columns), pipeline_.source.label());
-  if (columns != columns_) throw InputError(pipeline_.source.label() + ": the input's columns changed during the run");
+  if (columns != columns_)
+    throw InputError(pipeline_.source.label() + ": the input's columns changed during the run");
   std::unordered_map<std::string, int> seen;
   std::uint64_t ordinal = 0;
   std::vector<Row> batch;
@@ -113,7 +118,7 @@ void ModelRun::for_each_source_row(const std::function<void(Row&, std::uint64_t)
       ++ordinal;
       if (!duplicate_keys_.empty() && duplicate_keys_.count(row.key)) {
         int n = ++seen[row.key];
-        if (n > 1) row.key += "#" + std::to_string(n);
+        if (n > 1) row.key.append("#").append(std::to_string(n));
       }
       visit(row, ordinal);
     }
@@ -149,7 +154,8 @@ std::uint64_t ModelRun::registration_scan() {
       auto earlier = ledger_->register_row(scan, row.key, ordinal, row.line);
       if (earlier) {
         if (!settings_.allow_duplicate_keys)
-          throw InputError(where + ": duplicate key \"" + row.key + "\" (first seen at line " + std::to_string(earlier) +
+          throw InputError(where + ": duplicate key \"" + row.key + "\" (first seen at line " +
+                           std::to_string(earlier) +
                            "); keys must be unique, or set run.allow_duplicate_keys");
         duplicate_keys_.insert(row.key);
         int n = occurrences.count(row.key) ? ++occurrences[row.key] : (occurrences[row.key] = 2);
@@ -182,12 +188,14 @@ void ModelRun::check_fingerprint() {
     spdlog::info("{} rows were done under a different prompt/schema/model/template; redoing them", changed);
     ledger_->rerun_other_fingerprint(fingerprint_);
   } else if (options_.accept_changed) {
-    spdlog::info("keeping {} rows done under a different prompt/schema/model/template (--accept-changed)", changed);
+    spdlog::info("keeping {} rows done under a different prompt/schema/model/template (--accept-changed)",
+                 changed);
     ledger_->accept_other_fingerprint(fingerprint_);
   } else {
-    throw config::ConfigError(std::to_string(changed) + " rows in " + ledger_path(config_).string() +
-                              " were done under a different prompt, schema, model or template than the config now "
-                              "says; run with --rerun-changed to redo them, or --accept-changed to keep them");
+    throw config::ConfigError(
+        std::to_string(changed) + " rows in " + ledger_path(config_).string() +
+        " were done under a different prompt, schema, model or template than the config now "
+        "says; run with --rerun-changed to redo them, or --accept-changed to keep them");
   }
 }
 
@@ -210,9 +218,10 @@ void ModelRun::select_rows() {
 RunReport ModelRun::dry_run(const std::vector<ledger::EligibleRow>& rows) {
   std::uint64_t bytes = 0, requests = 0, jobs = 0, chunk_rows = 0, chunk_bytes = 0;
   std::int64_t prompt_tokens = 0;
-  std::uint64_t limit_rows = capabilities_.max_requests_per_job
-                                 ? std::min<std::uint64_t>(settings_.batch_size, capabilities_.max_requests_per_job)
-                                 : settings_.batch_size;
+  std::uint64_t limit_rows =
+      capabilities_.max_requests_per_job
+          ? std::min<std::uint64_t>(settings_.batch_size, capabilities_.max_requests_per_job)
+          : settings_.batch_size;
   std::size_t next = 0;
   for_each_source_row([&](Row& row, std::uint64_t ordinal) {
     if (next >= rows.size() || rows[next].ordinal != ordinal) return;
@@ -234,15 +243,18 @@ RunReport ModelRun::dry_run(const std::vector<ledger::EligibleRow>& rows) {
   auto counts = ledger_->counts();
   auto done = counts.rows_by_state["done"];
   std::int64_t output_per_row =
-      done ? (counts.tokens.output + counts.tokens.thoughts) / static_cast<std::int64_t>(done) : kAssumedOutputTokens;
+      done ? (counts.tokens.output + counts.tokens.thoughts) / static_cast<std::int64_t>(done)
+           : kAssumedOutputTokens;
   ledger::TokenTotals estimate{prompt_tokens, output_per_row * static_cast<std::int64_t>(requests), 0, 0};
   std::string text = "dry run: " + std::to_string(requests) + " requests";
-  if (settings_.mode == "batch") text += " in " + std::to_string(jobs) + " batch job(s), " + format_bytes(static_cast<std::int64_t>(bytes)) + " to upload";
+  if (settings_.mode == "batch")
+    text += " in " + std::to_string(jobs) + " batch job(s), " +
+            format_bytes(static_cast<std::int64_t>(bytes)) + " to upload";
   text += "\n  estimated tokens: " + std::to_string(prompt_tokens) + " in (≈ bytes/4), " +
           std::to_string(estimate.output) + " out (" + std::to_string(output_per_row) + " per row, " +
           (done ? "the average of the rows done so far" : "an assumption until rows are done") + ")" +
-          "\n  estimated cost: " + format_cost(settings_, estimate) + " (" + settings_.model + ", " + settings_.mode +
-          " pricing)\n  nothing was sent.";
+          "\n  estimated cost: " + format_cost(settings_, estimate) + " (" + settings_.model + ", " +
+          settings_.mode + " pricing)\n  nothing was sent.";
   RunReport report;
   report.rows_total = counts.total_rows;
   report.estimate = text;
@@ -297,15 +309,19 @@ RunReport ModelRun::run() {
   if (options_.dry_run) return dry_run(eligible_now());
   start_remote_stages();
   progress_ = std::make_unique<ProgressReporter>(run_, settings_, options_.live_progress);
-  if (settings_.mode == "batch") run_batch_passes();
-  else run_online_passes();
+  if (settings_.mode == "batch")
+    run_batch_passes();
+  else
+    run_online_passes();
   wait_for_workers();
   end_phase("model_calls");
   for (auto& logger : pipeline_.loggers) {
     std::uint64_t delivered = 0, set_aside = 0;
     auto status = logger->flush(delivered, set_aside);
-    if (!status) spdlog::warn("{}: flush failed: {}", logger.label(), status.message());
-    else if (set_aside) spdlog::warn("{}: {} events could not be delivered and were set aside", logger.label(), set_aside);
+    if (!status)
+      spdlog::warn("{}: flush failed: {}", logger.label(), status.message());
+    else if (set_aside)
+      spdlog::warn("{}: {} events could not be delivered and were set aside", logger.label(), set_aside);
   }
   progress_->stop();
   end_phase("logger_flush");
@@ -377,7 +393,9 @@ RunReport ModelRun::finish(bool write_outputs) {
     std::filesystem::remove(failures_file);
   }
 
-  json::object rows{{"total", report.rows_total}, {"ok", report.rows_ok}, {"failed", report.rows_failed},
+  json::object rows{{"total", report.rows_total},
+                    {"ok", report.rows_ok},
+                    {"failed", report.rows_failed},
                     {"pending", report.rows_pending}};
   json::object jobs;
   for (const auto& [state, n] : counts.jobs_by_state) jobs[state] = n;
@@ -397,9 +415,10 @@ RunReport ModelRun::finish(bool write_outputs) {
       {"rows", rows},
       {"jobs", jobs},
       {"jobs_created_this_run", report.jobs_created},
-      {"tokens",
-       json::object{{"prompt", counts.tokens.prompt}, {"output", counts.tokens.output},
-                    {"cached", counts.tokens.cached}, {"thoughts", counts.tokens.thoughts}}},
+      {"tokens", json::object{{"prompt", counts.tokens.prompt},
+                              {"output", counts.tokens.output},
+                              {"cached", counts.tokens.cached},
+                              {"thoughts", counts.tokens.thoughts}}},
       {"cost_usd", cost ? json::value(*cost) : json::value(nullptr)},
       {"failures_by_reason", reasons},
       {"counters", counters},
@@ -418,14 +437,16 @@ RunReport run_model(const config::RunConfig& config, Pipeline& pipeline, service
 
 RunReport export_run(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run) {
   if (!std::filesystem::exists(ledger_path(config)))
-    throw RunError("nothing to export: no run ledger at " + ledger_path(config).string() + " (run the job first)");
+    throw RunError("nothing to export: no run ledger at " + ledger_path(config).string() +
+                   " (run the job first)");
   ModelRun model_run(config, pipeline, run, {});
   return model_run.export_only();
 }
 
 std::string status_text(const config::RunConfig& config, bool as_json) {
   if (!std::filesystem::exists(ledger_path(config)))
-    return as_json ? "{\"state\":\"not started\"}\n" : "no run yet (no ledger at " + ledger_path(config).string() + ")\n";
+    return as_json ? "{\"state\":\"not started\"}\n"
+                   : "no run yet (no ledger at " + ledger_path(config).string() + ")\n";
   ledger::RunLedger ledger(ledger_path(config));
   auto counts = ledger.counts();
   auto jobs = ledger.jobs();
@@ -436,17 +457,21 @@ std::string status_text(const config::RunConfig& config, bool as_json) {
     for (const auto& [s, n] : counts.jobs_by_state) job_states[s] = n;
     json::array job_list;
     for (const auto& j : jobs)
-      job_list.push_back(json::object{{"name", j.display_name}, {"handle", j.handle}, {"state", j.state},
-                                      {"rows", j.row_count}, {"bytes", j.bytes}});
-    return json::serialize(json::object{
-               {"run_id", ledger.run_id()},
-               {"rows", rows},
-               {"total_rows", counts.total_rows},
-               {"jobs_by_state", job_states},
-               {"jobs", job_list},
-               {"tokens", json::object{{"prompt", counts.tokens.prompt}, {"output", counts.tokens.output},
-                                       {"cached", counts.tokens.cached}, {"thoughts", counts.tokens.thoughts}}},
-               {"cost_usd", cost ? json::value(*cost) : json::value(nullptr)}}) +
+      job_list.push_back(json::object{{"name", j.display_name},
+                                      {"handle", j.handle},
+                                      {"state", j.state},
+                                      {"rows", j.row_count},
+                                      {"bytes", j.bytes}});
+    return json::serialize(json::object{{"run_id", ledger.run_id()},
+                                        {"rows", rows},
+                                        {"total_rows", counts.total_rows},
+                                        {"jobs_by_state", job_states},
+                                        {"jobs", job_list},
+                                        {"tokens", json::object{{"prompt", counts.tokens.prompt},
+                                                                {"output", counts.tokens.output},
+                                                                {"cached", counts.tokens.cached},
+                                                                {"thoughts", counts.tokens.thoughts}}},
+                                        {"cost_usd", cost ? json::value(*cost) : json::value(nullptr)}}) +
            "\n";
   }
   std::string text = "run " + ledger.run_id() + " (" + ledger_path(config).string() + ")\n";
@@ -455,13 +480,14 @@ std::string status_text(const config::RunConfig& config, bool as_json) {
   text += "\njobs:";
   if (counts.jobs_by_state.empty()) text += " none";
   for (const auto& [s, n] : counts.jobs_by_state) text += " " + std::to_string(n) + " " + s;
-  text += "\ntokens: " + std::to_string(counts.tokens.prompt) + " prompt (" + std::to_string(counts.tokens.cached) +
-          " cached), " + std::to_string(counts.tokens.output) + " output, " + std::to_string(counts.tokens.thoughts) +
+  text += "\ntokens: " + std::to_string(counts.tokens.prompt) + " prompt (" +
+          std::to_string(counts.tokens.cached) + " cached), " + std::to_string(counts.tokens.output) +
+          " output, " + std::to_string(counts.tokens.thoughts) +
           " thinking\ncost so far: " + format_cost(config.settings, counts.tokens) + "\n";
   for (const auto& j : jobs) {
     if (j.state == ledger::job_state::fetched || j.state == ledger::job_state::discarded) continue;
-    text += "  job " + j.display_name + " " + j.state + (j.handle.empty() ? "" : " (" + j.handle + ")") + ", " +
-            std::to_string(j.row_count) + " rows\n";
+    text += "  job " + j.display_name + " " + j.state + (j.handle.empty() ? "" : " (" + j.handle + ")") +
+            ", " + std::to_string(j.row_count) + " rows\n";
   }
   return text;
 }
