@@ -100,7 +100,8 @@ int run(std::uint64_t rows, const fs::path& dir) {
     std::vector<JobRow> job_rows;
     job_rows.reserve(rows);
     for (std::uint64_t i = 1; i <= rows; ++i)
-      job_rows.push_back({key_of(i), 1, {"Artist: A\nSong: S"}, {"A", "S", "TRUE", "Molly", "113"}});
+      job_rows.push_back(
+          {key_of(i), 1, {"Artist: A\nSong: S"}, {"A", "S", "TRUE", "Molly", "113"}, "0123456789abcdef"});
     job = ledger.plan_job(job_rows, rows * 17900);
     ledger.set_job_handle(job.id, "batches/bench");
     timer.report("plan_job", rows);

@@ -1,5 +1,6 @@
 #include "cli/cli_options.hpp"
 
+#include <charconv>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -16,23 +17,34 @@ const std::vector<std::string> kCommands = {"run", "validate", "plugins", "statu
 
 po::options_description option_descriptions() {
   po::options_description options("Options");
-  options.add_options()
-      ("config,c", po::value<std::string>(), "run config file (run.json); may also be given as the last argument")
-      ("plugins,p", po::value<std::vector<std::string>>()->composing(),
-       "plugin folder (repeatable); default: the plugins folder next to the binary, then $PIPEHOST_PLUGIN_PATH")
-      ("set", po::value<std::vector<std::string>>()->composing(),
-       "override a config value, e.g. --set provider.batch_size=100 (repeatable)")
-      ("state-dir", po::value<std::string>(), "where the run ledger lives (default: run.state_dir)")
-      ("limit", po::value<std::uint64_t>(), "process at most N more rows that are not done yet")
-      ("dry-run", po::bool_switch(), "build the requests and estimate tokens and cost; send nothing")
-      ("rerun-changed", po::bool_switch(), "redo rows done under a different prompt/schema/model/template")
-      ("accept-changed", po::bool_switch(), "keep rows done under a different prompt/schema/model/template")
-      ("no-progress", po::bool_switch(), "plain log lines instead of a live progress line")
-      ("json", po::bool_switch(), "machine-readable output (plugins, status)")
-      ("log-level", po::value<std::string>()->default_value("info"), "trace, debug, info, warn, error or off")
-      ("help,h", po::bool_switch(), "show this help")
-      ("version", po::bool_switch(), "show the version");
+  options.add_options()("config,c", po::value<std::string>(),
+                        "run config file (run.json); may also be given as the last argument")(
+      "plugins,p", po::value<std::vector<std::string>>()->composing(),
+      "plugin folder (repeatable); default: the plugins folder next to the binary, then "
+      "$PIPEHOST_PLUGIN_PATH")("set", po::value<std::vector<std::string>>()->composing(),
+                               "override a config value, e.g. --set provider.batch_size=100 (repeatable)")(
+      "state-dir", po::value<std::string>(), "where the run ledger lives (default: run.state_dir)")(
+      "limit", po::value<std::string>(), "process at most N more rows that are not done yet (N >= 1)")(
+      "dry-run", po::bool_switch(), "build the requests and estimate tokens and cost; send nothing")(
+      "rerun-changed", po::bool_switch(), "redo rows done under a different prompt/schema/model/template")(
+      "accept-changed", po::bool_switch(), "keep rows done under a different prompt/schema/model/template")(
+      "retry-failed", po::bool_switch(),
+      "give rows that ended failed a fresh budget of run.max_attempts attempts")(
+      "no-progress", po::bool_switch(), "plain log lines instead of a live progress line")(
+      "json", po::bool_switch(), "machine-readable output (plugins, status)")(
+      "log-level", po::value<std::string>()->default_value("info"), "trace, debug, info, warn, error or off")(
+      "help,h", po::bool_switch(), "show this help")("version", po::bool_switch(), "show the version");
   return options;
+}
+
+/// --limit takes a positive integer, nothing else: "-5" or "1e3" must not quietly mean "everything".
+std::uint64_t parse_limit(const std::string& text) {
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value == 0)
+    throw UsageError("--limit takes a positive whole number of rows (e.g. --limit 100), not \"" + text +
+                     "\"");
+  return value;
 }
 
 }  // namespace
@@ -81,11 +93,12 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
   if (vm.count("set")) result.overrides = vm["set"].as<std::vector<std::string>>();
   if (vm.count("config")) result.config = vm["config"].as<std::string>();
   if (vm.count("state-dir")) result.state_dir = vm["state-dir"].as<std::string>();
-  if (vm.count("limit")) result.limit = vm["limit"].as<std::uint64_t>();
+  if (vm.count("limit")) result.limit = parse_limit(vm["limit"].as<std::string>());
   result.log_level = vm["log-level"].as<std::string>();
   result.dry_run = vm["dry-run"].as<bool>();
   result.rerun_changed = vm["rerun-changed"].as<bool>();
   result.accept_changed = vm["accept-changed"].as<bool>();
+  result.retry_failed = vm["retry-failed"].as<bool>();
   result.no_progress = vm["no-progress"].as<bool>();
   result.json = vm["json"].as<bool>();
   result.help = vm["help"].as<bool>();
@@ -99,7 +112,8 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
       result.command = words.front();
       words.erase(words.begin());
     } else if (words.front().find('.') == std::string::npos && words.front().find('/') == std::string::npos) {
-      throw UsageError("unknown command \"" + words.front() + "\"" + config::did_you_mean(words.front(), kCommands) +
+      throw UsageError("unknown command \"" + words.front() + "\"" +
+                       config::did_you_mean(words.front(), kCommands) +
                        "; commands: run, validate, plugins, status, export, cancel");
     }
   }
@@ -109,13 +123,13 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
   } else {
     if (words.size() > 1) throw UsageError("unexpected argument \"" + words[1] + "\"");
     if (!words.empty()) {
-      if (!result.config.empty()) throw UsageError("the config is given twice (--config and " + words.front() + ")");
+      if (!result.config.empty())
+        throw UsageError("the config is given twice (--config and " + words.front() + ")");
       result.config = words.front();
     }
   }
   if (result.rerun_changed && result.accept_changed)
     throw UsageError("--rerun-changed and --accept-changed exclude each other");
-  if (result.limit && *result.limit == 0) throw UsageError("--limit must be at least 1");
   if (!result.help && !result.version && result.command != "plugins" && result.config.empty())
     throw UsageError("no config given (use --config FILE, e.g. --config examples/songs/run.json)");
   return result;

@@ -25,6 +25,7 @@ struct CliOptions {
   bool json = false;
   bool rerun_changed = false;
   bool accept_changed = false;
+  bool retry_failed = false;
   bool help = false;
   bool version = false;
 };

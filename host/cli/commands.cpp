@@ -190,7 +190,9 @@ void print_report(const engine::RunReport& report, const config::RunConfig& conf
 }
 
 int run_command_impl(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
-  auto session = open_session(options, std::move(secrets), StateAccess::write);
+  // A dry run only reads the ledger (it works on a private copy), so it neither waits for nor blocks a run.
+  auto session =
+      open_session(options, std::move(secrets), options.dry_run ? StateAccess::read : StateAccess::write);
   const auto& config = session.config;
   auto& pipeline = session.pipeline;
   auto& run = *session.run;
@@ -205,6 +207,7 @@ int run_command_impl(const CliOptions& options, std::shared_ptr<services::Secret
   run_options.dry_run = options.dry_run;
   run_options.rerun_changed = options.rerun_changed;
   run_options.accept_changed = options.accept_changed;
+  run_options.retry_failed = options.retry_failed;
   run_options.live_progress = !options.no_progress && isatty(STDERR_FILENO);
   auto report = engine::run_model(config, pipeline, run, run_options);
   if (options.dry_run) {
@@ -219,7 +222,9 @@ int export_command(const CliOptions& options, std::shared_ptr<services::SecretRe
   auto session = open_session(options, std::move(secrets), StateAccess::write);
   require_model(session.config, "export");
   CancelOnSignal cancel_on_signal(*session.run);
-  auto report = engine::export_run(session.config, session.pipeline, *session.run);
+  engine::RunOptions export_options;
+  export_options.accept_changed = options.accept_changed;
+  auto report = engine::export_run(session.config, session.pipeline, *session.run, export_options);
   print_report(report, session.config);
   return kExitOk;
 }
@@ -233,9 +238,19 @@ int status_command(const CliOptions& options) {
 int cancel_command(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
   auto session = open_session(options, std::move(secrets), StateAccess::write);
   require_model(session.config, "cancel");
-  auto cancelled = engine::cancel_run(session.config, session.pipeline, *session.run);
-  std::cout << "cancelled " << cancelled
-            << " job(s) at the provider; their rows will be sent again by the next run\n";
+  auto report = engine::cancel_run(session.config, session.pipeline, *session.run);
+  std::cout << "cancelled " << report.cancelled << " running job(s) at the provider; " << report.finished
+            << " had already finished (their answers are recorded, not sent again)";
+  if (report.ended) std::cout << "; " << report.ended << " had ended on their own";
+  if (report.never_created) std::cout << "; " << report.never_created << " had never been created";
+  std::cout << "\n"
+            << report.answers_kept << " answers kept; " << report.rows_released
+            << " rows go back to pending and are sent by the next run\n";
+  if (report.still_cancelling)
+    std::cout
+        << report.still_cancelling
+        << " job(s) are still stopping at the provider; they keep their rows, and the next run or cancel "
+           "collects what they answered\n";
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/fingerprint.hpp"
 #include "engine/model_run_impl.hpp"
 #include "engine/run_error.hpp"
 
@@ -20,18 +21,25 @@ constexpr auto kMaxBackoff = std::chrono::minutes(5);
 
 const char* state_name(JobState state) {
   switch (state) {
-    case JobState::pending: return "pending";
-    case JobState::running: return "running";
-    case JobState::succeeded: return "succeeded";
-    case JobState::failed: return "failed";
-    case JobState::cancelled: return "cancelled";
-    case JobState::expired: return "expired";
+    case JobState::pending:
+      return "pending";
+    case JobState::running:
+      return "running";
+    case JobState::succeeded:
+      return "succeeded";
+    case JobState::failed:
+      return "failed";
+    case JobState::cancelled:
+      return "cancelled";
+    case JobState::expired:
+      return "expired";
   }
   return "unknown";
 }
 
 std::chrono::milliseconds next_wait(const Status& status, std::chrono::milliseconds& backoff) {
-  auto wait = std::max(backoff, std::chrono::milliseconds(std::max<std::int64_t>(status.retry_after_ms(), 0)));
+  auto wait =
+      std::max(backoff, std::chrono::milliseconds(std::max<std::int64_t>(status.retry_after_ms(), 0)));
   backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
   return wait;
 }
@@ -45,9 +53,10 @@ std::string seconds_text(std::chrono::milliseconds wait) {
 void ModelRun::run_batch_passes() {
   job_slots_.release(settings_.max_jobs_in_flight);
   reconcile_jobs();
-  std::uint64_t limit_rows = capabilities_.max_requests_per_job
-                                 ? std::min<std::uint64_t>(settings_.batch_size, capabilities_.max_requests_per_job)
-                                 : settings_.batch_size;
+  std::uint64_t limit_rows =
+      capabilities_.max_requests_per_job
+          ? std::min<std::uint64_t>(settings_.batch_size, capabilities_.max_requests_per_job)
+          : settings_.batch_size;
   for (int pass = 1; !stopping(); ++pass) {
     auto rows = eligible_now();
     if (rows.empty()) {
@@ -69,7 +78,9 @@ void ModelRun::run_batch_passes() {
       bool full = chunk.rows.size() == limit_rows ||
                   (capabilities_.max_bytes_per_job && chunk.bytes + size > capabilities_.max_bytes_per_job);
       if (!chunk.rows.empty() && full) dispatch(std::exchange(chunk, {}));
-      chunk.rows.push_back({row.key, attempt, request.user_parts, std::move(row.values)});
+      auto input_hash = request_content_hash(request.user_parts);
+      chunk.rows.push_back(
+          {row.key, attempt, request.user_parts, std::move(row.values), std::move(input_hash)});
       chunk.requests.push_back(std::move(request));
       chunk.bytes += size;
       run_.counters().add(counter::rows_prepared, 1);
@@ -80,30 +91,41 @@ void ModelRun::run_batch_passes() {
   wait_for_workers();
 }
 
+bool ModelRun::find_planned_job(ledger::JobRecord& job) {
+  // The intent was recorded but the process died around the create call: the job may exist.
+  std::string handle;
+  auto found = (*pipeline_.provider)->find(job.display_name, handle);
+  if (!found) throw RunError("looking up job " + job.display_name + " after a restart: " + found.message());
+  if (handle.empty()) {
+    spdlog::info("job {} was never created; its {} rows go back to pending", job.display_name, job.row_count);
+    ledger_->release_job(job.id);
+    return false;
+  }
+  spdlog::info("found job {} ({}) created before the restart; adopting it", job.display_name, handle);
+  ledger_->set_job_handle(job.id, handle);
+  job.handle = handle;
+  job.state = ledger::job_state::created;
+  return true;
+}
+
 void ModelRun::reconcile_jobs() {
+  std::uint64_t jobs = 0, rows = 0;
   for (auto job : ledger_->unfinished_jobs()) {
     if (stopping()) return;
     if (job.state == ledger::job_state::planned) {
-      // The intent was recorded but the process died around the create call: the job may exist.
-      std::string handle;
-      auto found = (*pipeline_.provider)->find(job.display_name, handle);
-      if (!found) throw RunError("looking up job " + job.display_name + " after a restart: " + found.message());
-      if (handle.empty()) {
-        spdlog::info("job {} was never created; its {} rows go back to pending", job.display_name, job.row_count);
-        ledger_->release_job(job.id);
-        continue;
-      }
-      spdlog::info("found job {} ({}) created before the restart; adopting it", job.display_name, handle);
-      ledger_->set_job_handle(job.id, handle);
-      job.handle = handle;
-      job.state = ledger::job_state::created;
+      if (!find_planned_job(job)) continue;
     } else {
       spdlog::info("resuming job {} ({}, {})", job.display_name, job.handle, job.state);
     }
+    ++jobs, rows += job.row_count;
     while (!job_slots_.try_acquire_for(std::chrono::milliseconds(100)))
       if (stopping()) return;
     start_worker(std::move(job), {});
   }
+  if (jobs)
+    spdlog::info("recovering {} job(s) with {} rows from an earlier run{}", jobs, rows,
+                 options_.limit ? "; they do not count against --limit" : "");
+  run_.counters().set(counter::rows_recovered, static_cast<std::int64_t>(rows));
 }
 
 void ModelRun::dispatch(JobChunk chunk) {
@@ -113,7 +135,7 @@ void ModelRun::dispatch(JobChunk chunk) {
     job_slots_.release();
     return;
   }
-  auto job = ledger_->plan_job(chunk.rows, chunk.bytes);
+  auto job = ledger_->plan_job(chunk.rows, chunk.bytes, fingerprint_);
   start_worker(std::move(job), std::move(chunk.requests));
 }
 
@@ -150,7 +172,9 @@ void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
       std::string reason = "batch job " + job.display_name + " ended " + state_name(status.state) +
                            (status.message.empty() ? "" : ": " + status.message);
       spdlog::warn("{}; its rows will be retried", reason);
-      ledger_->close_job(job.id, state_name(status.state), reason, fingerprint_);
+      fetch_partial(job);
+      if (stopping()) return;  // the next run fetches it again
+      ledger_->close_job(job.id, state_name(status.state), reason, fingerprint_of(job));
       run_.counters().add(counter::jobs_done, 1);
       run_.counters().add(counter::rows_failed, static_cast<std::int64_t>(job.row_count));
       return;
@@ -165,7 +189,8 @@ void ModelRun::adopt_handle(ledger::JobRecord& job, const std::string& handle) {
   job.handle = handle;
   job.state = ledger::job_state::created;
   // Log events measure calls from here (the ledger keeps the same time for resumed runs).
-  job.submitted_at = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  job.submitted_at =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   ++jobs_created_;
 }
 
@@ -191,7 +216,8 @@ bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& re
                      " times; last error: " + status.message() + " (run again to resume)");
     }
     auto wait = next_wait(status, backoff);
-    if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to create " + job.display_name + ": " + status.message()))
+    if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to create " + job.display_name + ": " +
+                                  status.message()))
       return false;
     // The failed call may have created the job anyway (e.g. the connection dropped after the request
     // went out): look before creating it again.
@@ -219,7 +245,8 @@ bool ModelRun::poll_job(ledger::JobRecord& job, JobStatus& status) {
         throw RunError("polling job " + job.display_name + " failed " + std::to_string(failures) +
                        " times; last error: " + polled.message() + " (run again to resume)");
       auto wait = next_wait(polled, backoff);
-      if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to poll " + job.display_name + ": " + polled.message()))
+      if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to poll " + job.display_name + ": " +
+                                    polled.message()))
         return false;
       continue;
     }
@@ -234,20 +261,30 @@ bool ModelRun::poll_job(ledger::JobRecord& job, JobStatus& status) {
   }
 }
 
+void ModelRun::fetch_partial(const ledger::JobRecord& job) {
+  fetch_answers(job, true);
+}
+
 void ModelRun::fetch_job(const ledger::JobRecord& job) {
+  if (!fetch_answers(job, false)) return;
+  ledger_->close_job(job.id, ledger::job_state::fetched, "no answer for this row in the batch output",
+                     fingerprint_of(job));
+}
+
+bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
   std::unordered_map<std::string, ledger::JobRow> rows;
   for (auto& row : ledger_->job_rows(job.id)) rows.emplace(row.key, std::move(row));
   std::unordered_set<std::string> answered;
   std::vector<ledger::RowOutcome> outcomes;
   std::uint64_t unknown = 0;
   auto commit = [&] {
-    ledger_->record_outcomes(job.id, outcomes, fingerprint_);
+    ledger_->record_outcomes(job.id, outcomes, fingerprint_of(job), parser_fingerprint_);
     count_outcomes(outcomes);
     outcomes.clear();
   };
   std::chrono::milliseconds backoff(1000);
   for (int attempt = 1;; ++attempt) {
-    if (stopping()) return;
+    if (stopping()) return false;
     auto fetched = (*pipeline_.provider)->fetch(job.handle, [&](Response&& response) -> Status {
       if (stopping()) return Status::fatal("cancelled");
       auto it = rows.find(response.key);
@@ -257,29 +294,127 @@ void ModelRun::fetch_job(const ledger::JobRecord& job) {
       }
       if (!answered.insert(response.key).second) return Status::ok();  // seen in an earlier try
       auto outcome = outcome_of(it->second, response);
+      outcome.started_at = job.submitted_at;
       log_call(it->second, job.display_name, response, outcome, job.submitted_at);
       outcomes.push_back(std::move(outcome));
       if (outcomes.size() >= kOutcomesPerCommit) commit();
       return Status::ok();
     });
     commit();
-    if (stopping()) return;  // results so far are kept; the next run fetches the rest
+    if (stopping()) return false;  // results so far are kept; the next run fetches the rest
     if (fetched) break;
+    if (partial && (fetched.is_fatal() || attempt == kMaxFetchAttempts)) {
+      // A job that ended without succeeding often has no output at all.
+      spdlog::debug("job {}: no answers to keep: {}", job.display_name, fetched.message());
+      break;
+    }
     if (fetched.is_fatal() || attempt == kMaxFetchAttempts)
       throw RunError("downloading the results of " + job.display_name + ": " + fetched.message() +
                      " (the results applied so far are kept; run again to resume)");
     auto wait = next_wait(fetched, backoff);
-    if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to download " + job.display_name + " again: " +
-                                  fetched.message()))
-      return;
+    if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to download " + job.display_name +
+                                  " again: " + fetched.message()))
+      return false;
   }
-  if (unknown) spdlog::warn("job {}: {} answers had keys that are not in the job; ignored", job.display_name, unknown);
+  if (unknown)
+    spdlog::warn("job {}: {} answers had keys that are not in the job; ignored", job.display_name, unknown);
+  if (partial) {
+    if (!answered.empty())
+      spdlog::info("job {}: kept {} answers it gave before it ended", job.display_name, answered.size());
+    answers_kept_ += answered.size();
+    return true;
+  }
+  answers_kept_ += answered.size();
   std::uint64_t missing = rows.size() - answered.size();
   if (missing) {
     spdlog::warn("job {}: {} rows got no answer; they will be retried", job.display_name, missing);
     run_.counters().add(counter::rows_failed, static_cast<std::int64_t>(missing));
   }
-  ledger_->close_job(job.id, ledger::job_state::fetched, "no answer for this row in the batch output", fingerprint_);
+  return true;
+}
+
+CancelReport ModelRun::cancel_jobs() {
+  open_ledger();
+  open_stages();
+  // Answers fetched now are recorded as a run records them: parsed with today's parser, under the
+  // fingerprint each job was planned under.
+  fingerprint_ = request_fingerprint(pipeline_, settings_.model);
+  parser_fingerprint_ = parser_fingerprint(pipeline_);
+  auto started = (*pipeline_.provider)->start();
+  if (!started) throw config::ConfigError(pipeline_.provider->label() + ": " + started.message());
+  // Logging the fetched calls is worth trying, never worth failing the cancel for.
+  std::erase_if(pipeline_.loggers, [](auto& logger) {
+    auto status = logger->start();
+    if (!status) spdlog::warn("{}: not logging the calls fetched now: {}", logger.label(), status.message());
+    return !status;
+  });
+
+  auto poll_once = [&](const ledger::JobRecord& job, JobStatus& status) {
+    std::chrono::milliseconds backoff(1000);
+    for (int attempt = 1;; ++attempt) {
+      auto polled = (*pipeline_.provider)->poll(job.handle, status);
+      if (polled) return;
+      if (polled.is_fatal() || attempt == 5)
+        throw RunError("polling job " + job.display_name + ": " + polled.message() +
+                       " (nothing was cancelled or lost; "
+                       "run cancel again)");
+      if (!run_.sleep_for(next_wait(polled, backoff))) throw RunCancelled();
+    }
+  };
+
+  CancelReport report;
+  for (auto job : ledger_->unfinished_jobs()) {
+    if (job.state == ledger::job_state::planned && !find_planned_job(job)) {
+      ++report.never_created;
+      report.rows_released += job.row_count;
+      continue;
+    }
+    JobStatus status;
+    poll_once(job, status);
+    const bool was_running = !is_terminal(status.state);
+    if (was_running) {
+      auto cancelled = (*pipeline_.provider)->cancel(job.handle);
+      if (!cancelled) throw RunError("cancelling job " + job.display_name + ": " + cancelled.message());
+      spdlog::info("cancelling {} ({})", job.display_name, job.handle);
+      // A cancel takes effect after a while; whatever the job answered until then is kept.
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (!is_terminal(status.state) && std::chrono::steady_clock::now() < deadline) {
+        if (!run_.sleep_for(std::chrono::milliseconds(500))) throw RunCancelled();
+        poll_once(job, status);
+      }
+    }
+    ledger_->set_job_state(job.id, state_name(status.state), &status);
+    if (!is_terminal(status.state)) {
+      // Still winding down: it may yet answer (and bill) rows, so they stay with it; the next run or
+      // cancel collects what it answered.
+      ++report.still_cancelling;
+      continue;
+    }
+    if (status.state == JobState::succeeded) {
+      // It finished before the cancel could matter: every answer is recorded, none is paid for again.
+      fetch_job(job);
+      ++report.finished;
+      continue;
+    }
+    fetch_partial(job);
+    if (was_running) {
+      report.rows_released += ledger_->release_job(job.id, state_name(status.state));
+      ++report.cancelled;
+    } else {
+      // It had ended on its own (failed, expired): its rows used an attempt, as in a run.
+      ledger_->close_job(job.id, state_name(status.state),
+                         "batch job " + job.display_name + " ended " + state_name(status.state),
+                         fingerprint_of(job));
+      ++report.ended;
+    }
+  }
+  report.answers_kept = answers_kept_;
+  for (auto& logger : pipeline_.loggers) {
+    std::uint64_t delivered = 0, set_aside = 0;
+    if (auto status = logger->flush(delivered, set_aside); !status)
+      spdlog::warn("{}: flush failed: {}", logger.label(), status.message());
+  }
+  return report;
 }
 
 }  // namespace pipehost::engine

@@ -48,11 +48,36 @@ std::string sha256_hex(std::string_view data) {
   return out;
 }
 
-std::string config_fingerprint(const Pipeline& pipeline, const std::string& model) {
+static std::string request_material(const Pipeline& pipeline, const std::string& model) {
   std::string material = "model " + model;
   if (pipeline.request)
     add_section("request " + pipeline.request->plugin->name(), pipeline.request->config_json, material);
-  if (pipeline.parser) add_section("parser " + pipeline.parser->plugin->name(), pipeline.parser->config_json, material);
+  return material;
+}
+
+static std::string parser_material(const Pipeline& pipeline) {
+  std::string material;
+  if (pipeline.parser)
+    add_section("parser " + pipeline.parser->plugin->name(), pipeline.parser->config_json, material);
+  return material;
+}
+
+std::string request_fingerprint(const Pipeline& pipeline, const std::string& model) {
+  return sha256_hex(request_material(pipeline, model)).substr(0, 16);
+}
+
+std::string parser_fingerprint(const Pipeline& pipeline) {
+  return sha256_hex(parser_material(pipeline)).substr(0, 16);
+}
+
+std::string legacy_config_fingerprint(const Pipeline& pipeline, const std::string& model) {
+  return sha256_hex(request_material(pipeline, model) + parser_material(pipeline)).substr(0, 16);
+}
+
+std::string request_content_hash(const std::vector<std::string>& user_parts) {
+  // Length-prefixed, so ["ab", "c"] and ["a", "bc"] differ.
+  std::string material;
+  for (const auto& part : user_parts) material.append(std::to_string(part.size())).append(":").append(part);
   return sha256_hex(material).substr(0, 16);
 }
 

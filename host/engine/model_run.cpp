@@ -78,6 +78,11 @@ ModelRun::~ModelRun() {
 }
 
 void ModelRun::open_ledger() {
+  if (options_.dry_run) {
+    // A dry run works on a private copy: whatever it settles or plans, the real ledger never changes.
+    ledger_ = ledger::RunLedger::scratch_copy_of(ledger_path(config_));
+    return;
+  }
   std::filesystem::create_directories(settings_.state_dir);
   ledger_ = std::make_unique<ledger::RunLedger>(ledger_path(config_));
   ledger_->set_meta("config_file", config_.file.string());
@@ -151,7 +156,20 @@ std::uint64_t ModelRun::registration_scan() {
         throw InputError(where + " has " + std::to_string(row.values.size()) + " values for " +
                          std::to_string(columns.size()) + " columns");
       if (row.key.empty()) throw InputError(where + " has an empty key");
-      auto earlier = ledger_->register_row(scan, row.key, ordinal, row.line);
+      std::string content_hash;
+      if (pipeline_.request) {
+        Request request;
+        check_input((*pipeline_.request)->build(row, request),
+                    pipeline_.request->label() + ": row " + row.key);
+        content_hash = request_content_hash(request.user_parts);
+        if (!have_template_) {
+          request_template_ = std::move(request);
+          request_template_.key.clear();
+          request_template_.user_parts.clear();
+          have_template_ = true;
+        }
+      }
+      auto earlier = ledger_->register_row(scan, row.key, ordinal, row.line, content_hash);
       if (earlier) {
         if (!settings_.allow_duplicate_keys)
           throw InputError(where + ": duplicate key \"" + row.key + "\" (first seen at line " +
@@ -160,15 +178,9 @@ std::uint64_t ModelRun::registration_scan() {
         duplicate_keys_.insert(row.key);
         int n = occurrences.count(row.key) ? ++occurrences[row.key] : (occurrences[row.key] = 2);
         std::string unique_key = row.key + "#" + std::to_string(n);
-        if (ledger_->register_row(scan, unique_key, ordinal, row.line))
+        if (ledger_->register_row(scan, unique_key, ordinal, row.line, content_hash))
           throw InputError(where + ": key \"" + unique_key + "\" collides with another row's key");
         row.key = unique_key;
-      }
-      if (!have_template_ && pipeline_.request) {
-        request_template_ = build_request(row);
-        request_template_.key.clear();
-        request_template_.user_parts.clear();
-        have_template_ = true;
       }
     }
     if (ordinal % 8192 < kRowsPerRead) ledger_->commit_scan_batch();
@@ -178,34 +190,119 @@ std::uint64_t ModelRun::registration_scan() {
   return ordinal;
 }
 
-void ModelRun::check_fingerprint() {
-  fingerprint_ = config_fingerprint(pipeline_, settings_.model);
-  ledger_->set_meta("config_fingerprint", fingerprint_);
-  ledger_->reset_failures_with_other_fingerprint(fingerprint_);
-  auto changed = ledger_->count_done_with_other_fingerprint(fingerprint_);
-  if (changed == 0) return;
-  if (options_.rerun_changed) {
-    spdlog::info("{} rows were done under a different prompt/schema/model/template; redoing them", changed);
-    ledger_->rerun_other_fingerprint(fingerprint_);
-  } else if (options_.accept_changed) {
-    spdlog::info("keeping {} rows done under a different prompt/schema/model/template (--accept-changed)",
-                 changed);
-    ledger_->accept_other_fingerprint(fingerprint_);
-  } else {
-    throw config::ConfigError(
-        std::to_string(changed) + " rows in " + ledger_path(config_).string() +
-        " were done under a different prompt, schema, model or template than the config now "
-        "says; run with --rerun-changed to redo them, or --accept-changed to keep them");
+void ModelRun::check_changes() {
+  fingerprint_ = request_fingerprint(pipeline_, settings_.model);
+  parser_fingerprint_ = parser_fingerprint(pipeline_);
+  if (ledger_->meta("fingerprint_scheme") != "2") {
+    // Ledgers of schema version 1 fingerprinted request and parser together: when that combined
+    // fingerprint still matches, the config did not change and the rows keep their answers.
+    auto recorded = ledger_->meta("config_fingerprint");
+    if (recorded && *recorded == legacy_config_fingerprint(pipeline_, settings_.model))
+      ledger_->rename_fingerprint(*recorded, fingerprint_);
+    ledger_->set_meta("fingerprint_scheme", "2");
   }
+  ledger_->set_meta("config_fingerprint", fingerprint_);
+  ledger_->set_meta("parser_fingerprint", parser_fingerprint_);
+  ledger_->reset_failures_with_other_fingerprint(fingerprint_);
+  apply_change_policy();
+}
+
+namespace {
+
+std::string first_keys(const std::vector<std::string>& keys, std::uint64_t total) {
+  std::string text;
+  for (const auto& key : keys) text += (text.empty() ? "" : ", ") + key;
+  if (total > keys.size()) text += ", ...";
+  return text;
+}
+
+}  // namespace
+
+void ModelRun::apply_change_policy() {
+  auto changed = ledger_->changed_rows(fingerprint_);
+  if (!changed.any()) return;
+  if (options_.rerun_changed) {
+    auto reset = ledger_->rerun_changed(fingerprint_);
+    if (reset)
+      spdlog::info(
+          "redoing {} rows answered under a different prompt/schema/model/template or for other input "
+          "content (--rerun-changed)",
+          reset);
+    return;
+  }
+  if (options_.accept_changed) {
+    auto kept = ledger_->accept_changed(fingerprint_);
+    if (kept)
+      spdlog::info(
+          "keeping the answers of {} rows answered under a different prompt/schema/model/template or for "
+          "other input content (--accept-changed)",
+          kept);
+    return;
+  }
+  std::string message;
+  if (changed.config)
+    message +=
+        std::to_string(changed.config) + " rows in " + ledger_path(config_).string() +
+        " were done under a different prompt, schema, model or template than the config now says (first: " +
+        first_keys(changed.config_keys, changed.config) + ")";
+  if (changed.content)
+    message += std::string(message.empty() ? "" : "; ") + std::to_string(changed.content) +
+               " rows changed in the input since they were sent to the model (first: " +
+               first_keys(changed.content_keys, changed.content) + ")";
+  message += "; run with --rerun-changed to redo them, or --accept-changed to keep their answers";
+  throw config::ConfigError(message);
+}
+
+void ModelRun::reparse_stored_answers() {
+  constexpr std::size_t kAnswersPerBatch = 1000;
+  std::uint64_t reparsed = 0, unusable = 0;
+  std::string after;
+  while (true) {
+    auto answers = ledger_->answers_to_reparse(parser_fingerprint_, after, kAnswersPerBatch);
+    if (answers.empty()) break;
+    after = answers.back().key;
+    ledger_->begin_batch();
+    for (const auto& answer : answers) {
+      std::vector<std::string> fields;
+      Status parsed;
+      {
+        std::lock_guard lock(stage_mutex_);
+        parsed = (*pipeline_.parser)->parse(answer.raw_text, fields);
+      }
+      if (parsed && fields.size() == ai_columns_.size()) {
+        ledger_->store_reparsed(answer.key, fields, parser_fingerprint_);
+      } else {
+        ++unusable;
+        ledger_->fail_reparsed(
+            answer.key,
+            parsed ? "the parser returned " + std::to_string(fields.size()) + " fields for " +
+                         std::to_string(ai_columns_.size()) + " output columns"
+                   : "parse error (answer kept; the parser config changed): " + parsed.message(),
+            parser_fingerprint_);
+      }
+      ++reparsed;
+    }
+    ledger_->commit_batch();
+  }
+  if (reparsed)
+    spdlog::info("the parser config changed: parsed {} stored answers again (nothing sent){}", reparsed,
+                 unusable ? "; " + std::to_string(unusable) + " no longer parse and will be sent again" : "");
 }
 
 std::vector<ledger::EligibleRow> ModelRun::eligible_now() {
+  // Jobs planned under an older config may have come back since the last look: settle their rows.
+  if (options_.rerun_changed || options_.accept_changed) apply_change_policy();
   auto rows = ledger_->eligible_rows(settings_.max_attempts);
   if (selected_) std::erase_if(rows, [&](const auto& r) { return !selected_->count(r.ordinal); });
   return rows;
 }
 
 void ModelRun::select_rows() {
+  if (options_.retry_failed) {
+    auto requeued = ledger_->requeue_failed();
+    spdlog::info("--retry-failed: {} failed rows get a fresh budget of {} attempts", requeued,
+                 settings_.max_attempts);
+  }
   auto rows = ledger_->eligible_rows(settings_.max_attempts);
   if (options_.limit && rows.size() > *options_.limit) rows.resize(*options_.limit);
   if (options_.limit) {
@@ -303,7 +400,8 @@ RunReport ModelRun::run() {
   open_ledger();
   open_stages();
   registration_scan();
-  check_fingerprint();
+  check_changes();
+  reparse_stored_answers();
   select_rows();
   end_phase("scan");
   if (options_.dry_run) return dry_run(eligible_now());
@@ -327,13 +425,16 @@ RunReport ModelRun::run() {
   end_phase("logger_flush");
   rethrow_worker_error();
   if (run_.cancelled()) throw RunCancelled();
+  apply_change_policy();
   return finish(true);
 }
 
 RunReport ModelRun::export_only() {
   open_ledger();
   open_stages();
-  if (ledger_->current_scan() == 0) registration_scan();
+  registration_scan();
+  check_changes();
+  reparse_stored_answers();
   return finish(true);
 }
 
@@ -435,11 +536,14 @@ RunReport run_model(const config::RunConfig& config, Pipeline& pipeline, service
   return model_run.run();
 }
 
-RunReport export_run(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run) {
+RunReport export_run(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run,
+                     const RunOptions& options) {
   if (!std::filesystem::exists(ledger_path(config)))
     throw RunError("nothing to export: no run ledger at " + ledger_path(config).string() +
                    " (run the job first)");
-  ModelRun model_run(config, pipeline, run, {});
+  RunOptions export_options;
+  export_options.accept_changed = options.accept_changed;
+  ModelRun model_run(config, pipeline, run, export_options);
   return model_run.export_only();
 }
 
@@ -492,25 +596,10 @@ std::string status_text(const config::RunConfig& config, bool as_json) {
   return text;
 }
 
-std::uint64_t cancel_run(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run) {
-  (void)run;
-  if (!std::filesystem::exists(ledger_path(config))) return 0;
-  ledger::RunLedger ledger(ledger_path(config));
-  auto status = (*pipeline.provider)->start();
-  if (!status) throw config::ConfigError(pipeline.provider->label() + ": " + status.message());
-  std::uint64_t cancelled = 0;
-  for (auto job : ledger.unfinished_jobs()) {
-    if (job.state == ledger::job_state::planned) {
-      check((*pipeline.provider)->find(job.display_name, job.handle), "looking up job " + job.display_name);
-    }
-    if (!job.handle.empty() && job.state != "succeeded") {
-      check((*pipeline.provider)->cancel(job.handle), "cancelling job " + job.display_name);
-      ++cancelled;
-      spdlog::info("cancelled {} ({})", job.display_name, job.handle);
-    }
-    if (job.state != "succeeded") ledger.release_job(job.id, "cancelled");
-  }
-  return cancelled;
+CancelReport cancel_run(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run) {
+  if (!std::filesystem::exists(ledger_path(config))) return {};
+  ModelRun model_run(config, pipeline, run, {});
+  return model_run.cancel_jobs();
 }
 
 }  // namespace pipehost::engine

@@ -28,18 +28,26 @@ struct JobChunk {
 
 class ModelRun {
  public:
-  ModelRun(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run, const RunOptions& options);
+  ModelRun(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run,
+           const RunOptions& options);
   ~ModelRun();
 
   RunReport run();
   RunReport export_only();
+  CancelReport cancel_jobs();
 
  private:
   // model_run.cpp: orchestration
   void open_ledger();
   void open_stages();
   std::uint64_t registration_scan();
-  void check_fingerprint();
+  /// Computes the fingerprints and refuses (or, with --rerun-changed / --accept-changed, settles) rows
+  /// whose answers were made for another config or other content.
+  void check_changes();
+  /// Settles changed rows as the options say; throws ConfigError when they say nothing.
+  void apply_change_policy();
+  /// Parses the raw answers of done rows again when the parser config changed.
+  void reparse_stored_answers();
   void select_rows();
   std::vector<ledger::EligibleRow> eligible_now();
   RunReport dry_run(const std::vector<ledger::EligibleRow>& rows);
@@ -53,6 +61,10 @@ class ModelRun {
   // batch_jobs.cpp: the batch job lifecycle
   void run_batch_passes();
   void reconcile_jobs();
+  /// Looks up a job whose create may or may not have happened; false (rows released) when it was not.
+  bool find_planned_job(ledger::JobRecord& job);
+  /// Fetches what a job that ended without succeeding did answer (cancelled, expired, failed), if any.
+  void fetch_partial(const ledger::JobRecord& job);
   void dispatch(JobChunk chunk);
   void start_worker(ledger::JobRecord job, std::vector<Request> requests);
   void run_job(ledger::JobRecord job, std::vector<Request> requests);
@@ -61,6 +73,13 @@ class ModelRun {
   void adopt_handle(ledger::JobRecord& job, const std::string& handle);
   bool poll_job(ledger::JobRecord& job, JobStatus& status);
   void fetch_job(const ledger::JobRecord& job);
+  /// Streams a job's answers into the ledger; false when the run stopped first. With `partial` (a job
+  /// that ended without succeeding) a job without output is not an error.
+  bool fetch_answers(const ledger::JobRecord& job, bool partial);
+  /// Fingerprint a job's answers are recorded under: the one it was planned under.
+  const std::string& fingerprint_of(const ledger::JobRecord& job) const {
+    return job.fingerprint.empty() ? fingerprint_ : job.fingerprint;
+  }
   void wait_for_workers();
 
   // online_calls.cpp
@@ -88,6 +107,7 @@ class ModelRun {
   std::vector<std::string> columns_;
   std::vector<std::string> ai_columns_;
   std::string fingerprint_;
+  std::string parser_fingerprint_;
   ProviderCapabilities capabilities_;
   /// System instruction, generation settings and tools of this run's requests (user parts empty);
   /// rebuilds the request of a call for loggers after a resume.
@@ -108,6 +128,8 @@ class ModelRun {
   std::mutex workers_mutex_;
   std::vector<std::thread> workers_;
   std::atomic<std::uint64_t> jobs_created_{0};
+  /// Answers recorded by fetches (for cancel's report).
+  std::atomic<std::uint64_t> answers_kept_{0};
   /// Wall time of each phase of this run, for summary.json.
   std::vector<std::pair<std::string, double>> phase_seconds_;
 };

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/fingerprint.hpp"
 #include "engine/model_run_impl.hpp"
 #include "engine/run_error.hpp"
 
@@ -103,7 +104,8 @@ void ModelRun::run_online_passes() {
           while (auto work = queue.pop(stopping_fn)) {
             auto wait = limiter.reserve();
             if (wait.count() > 0 && !run_.sleep_for(wait)) return;
-            double start = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+            double start =
+                std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
             Response response;
             Status called;
             std::chrono::milliseconds backoff(1000);
@@ -111,7 +113,8 @@ void ModelRun::run_online_passes() {
               response = Response{};
               called = (*pipeline_.provider)->call(work->request, response);
               if (called || called.is_fatal() || attempt == kMaxCallAttempts) break;
-              auto pause = std::max(backoff, std::chrono::milliseconds(std::max<std::int64_t>(called.retry_after_ms(), 0)));
+              auto pause = std::max(
+                  backoff, std::chrono::milliseconds(std::max<std::int64_t>(called.retry_after_ms(), 0)));
               backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::minutes(1));
               if (!run_.sleep_for(pause)) return;
             }
@@ -120,7 +123,8 @@ void ModelRun::run_online_passes() {
             response.key = work->row.key;
             auto outcome = outcome_of(work->row, response);
             log_call(work->row, "", response, outcome, start);
-            ledger_->record_outcomes(0, {outcome}, fingerprint_);
+            outcome.started_at = start;
+            ledger_->record_outcomes(0, {outcome}, fingerprint_, parser_fingerprint_);
             count_outcomes({outcome});
           }
         } catch (...) {
@@ -135,7 +139,10 @@ void ModelRun::run_online_passes() {
         int attempt = rows[next++].attempts + 1;
         auto request = build_request(row);
         auto parts = request.user_parts;
-        if (!queue.push({{row.key, attempt, std::move(parts), std::move(row.values)}, std::move(request)}, stopping_fn))
+        auto input_hash = request_content_hash(parts);
+        if (!queue.push({{row.key, attempt, std::move(parts), std::move(row.values), std::move(input_hash)},
+                         std::move(request)},
+                        stopping_fn))
           return;
         run_.counters().add(counter::rows_prepared, 1);
       });

@@ -18,6 +18,8 @@ namespace pipehost::engine {
 namespace counter {
 inline constexpr const char* rows_total = "rows_total";
 inline constexpr const char* rows_selected = "rows_selected";
+/// Rows of jobs an earlier run created, resumed by this one (never counted against --limit).
+inline constexpr const char* rows_recovered = "rows_recovered";
 inline constexpr const char* rows_prepared = "rows_prepared";
 inline constexpr const char* rows_done = "rows_done";
 inline constexpr const char* rows_failed = "rows_failed";

@@ -17,10 +17,11 @@ ledger::RowOutcome ModelRun::outcome_of(const ledger::JobRow& row, const Respons
   outcome.raw_text = response.text;
   outcome.model_version = response.model_version;
   outcome.finish_reason = response.finish_reason;
+  outcome.input_hash = row.input_hash;
   if (response.error) {
     outcome.retryable = response.error->retryable;
-    outcome.error = "provider error" + (response.error->code.empty() ? "" : " " + response.error->code) + ": " +
-                    response.error->message;
+    outcome.error = "provider error" + (response.error->code.empty() ? "" : " " + response.error->code) +
+                    ": " + response.error->message;
     return outcome;
   }
   std::vector<std::string> fields;
@@ -54,7 +55,8 @@ void ModelRun::log_call(const ledger::JobRow& row, const std::string& job_name, 
   event.run_id = ledger_->run_id();
   event.key = row.key;
   event.attempt = row.attempt;
-  event.event_id = sha256_hex(event.run_id + "\n" + row.key + "\n" + std::to_string(row.attempt)).substr(0, 32);
+  event.event_id =
+      sha256_hex(event.run_id + "\n" + row.key + "\n" + std::to_string(row.attempt)).substr(0, 32);
   event.job_name = job_name;
   event.model = settings_.model;
   event.request = request_template_;
@@ -74,7 +76,8 @@ void ModelRun::log_call(const ledger::JobRow& row, const std::string& job_name, 
   std::lock_guard lock(stage_mutex_);
   for (auto& logger : pipeline_.loggers) {
     auto status = logger->log(event);
-    if (!status) spdlog::warn("{}: could not log the call for row {}: {}", logger.label(), row.key, status.message());
+    if (!status)
+      spdlog::warn("{}: could not log the call for row {}: {}", logger.label(), row.key, status.message());
   }
 }
 

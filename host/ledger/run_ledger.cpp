@@ -54,12 +54,14 @@ JobRecord read_job(Statement& s) {
   job.message = s.column_text(8);
   job.created_at = s.column_double(9);
   job.submitted_at = s.column_double(10);
+  job.fingerprint = s.column_text(11);
   return job;
 }
 
 constexpr const char* kJobColumns =
-    "id, display_name, coalesce(handle, ''), state, row_count, bytes, succeeded, failed, coalesce(message, ''), "
-    "created_at, coalesce(submitted_at, 0)";
+    "id, display_name, coalesce(handle, ''), state, row_count, bytes, succeeded, failed, coalesce(message, "
+    "''), "
+    "created_at, coalesce(submitted_at, 0), coalesce(fingerprint, '')";
 
 const char* kSchemaV1 = R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -115,14 +117,70 @@ CREATE TABLE results (
 );
 )sql";
 
+// Version 2: row content hashes (edited inputs are detected), the fingerprint each job was planned
+// under, and every answer kept as a call with its raw text (results point at the call they came from,
+// so a changed parser re-parses instead of paying again).
+const char* kSchemaV2 = R"sql(
+ALTER TABLE rows ADD COLUMN content_hash TEXT;
+CREATE INDEX rows_by_job ON rows(job_id);
+ALTER TABLE jobs ADD COLUMN fingerprint TEXT;
+ALTER TABLE job_rows ADD COLUMN input_hash TEXT;
+CREATE TABLE calls (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  job_id INTEGER,
+  ok INTEGER NOT NULL,
+  error TEXT,
+  raw_text TEXT,
+  finish_reason TEXT,
+  model_version TEXT,
+  prompt_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cached_tokens INTEGER NOT NULL DEFAULT 0,
+  thoughts_tokens INTEGER NOT NULL DEFAULT 0,
+  fingerprint TEXT,
+  input_hash TEXT,
+  started_at REAL,
+  completed_at REAL NOT NULL
+);
+CREATE INDEX calls_by_key ON calls(key);
+INSERT INTO calls(key, attempt, ok, raw_text, finish_reason, model_version, fingerprint, completed_at)
+  SELECT key, attempt, 1, raw_text, finish_reason, model_version, fingerprint, completed_at FROM results;
+ALTER TABLE results ADD COLUMN call_id INTEGER;
+ALTER TABLE results ADD COLUMN input_hash TEXT;
+ALTER TABLE results ADD COLUMN parser_fingerprint TEXT;
+UPDATE results SET call_id=(SELECT max(id) FROM calls WHERE calls.key=results.key);
+ALTER TABLE results DROP COLUMN raw_text;
+ALTER TABLE results DROP COLUMN model_version;
+ALTER TABLE results DROP COLUMN finish_reason;
+UPDATE jobs SET fingerprint=(SELECT value FROM meta WHERE key='config_fingerprint');
+)sql";
+
+// Rows of the current scan whose answer (recorded or in flight) was made under another request config.
+constexpr const char* kConfigChanged =
+    "r.scan=?1 AND ((r.state=2 AND coalesce(r.fingerprint, '')!=?2) OR (r.state=1 AND EXISTS (SELECT 1 FROM "
+    "jobs j "
+    "WHERE j.id=r.job_id AND j.fingerprint IS NOT NULL AND j.fingerprint!=?2)))";
+// ... or for other content than the row holds now (unknown hashes, from older ledgers, never count).
+constexpr const char* kContentChanged =
+    "r.scan=?1 AND r.content_hash IS NOT NULL AND ((r.state=2 AND EXISTS (SELECT 1 FROM results s WHERE "
+    "s.key=r.key AND s.input_hash IS NOT NULL AND s.input_hash!=r.content_hash)) OR (r.state=1 AND EXISTS "
+    "(SELECT 1 FROM job_rows jr WHERE jr.job_id=r.job_id AND jr.key=r.key AND jr.input_hash IS NOT NULL AND "
+    "jr.input_hash!=r.content_hash)))";
+
 }  // namespace
 
 const char* to_string(RowState state) {
   switch (state) {
-    case RowState::pending: return "pending";
-    case RowState::submitted: return "submitted";
-    case RowState::done: return "done";
-    case RowState::failed: return "failed";
+    case RowState::pending:
+      return "pending";
+    case RowState::submitted:
+      return "submitted";
+    case RowState::done:
+      return "done";
+    case RowState::failed:
+      return "failed";
   }
   return "unknown";
 }
@@ -131,6 +189,15 @@ RunLedger::RunLedger(const std::filesystem::path& file) : db_(file) {
   db_.exec("PRAGMA journal_mode=WAL");
   db_.exec("PRAGMA foreign_keys=ON");
   migrate();
+}
+
+RunLedger::RunLedger(ScratchTag, const std::filesystem::path& source) : db_("") {
+  if (std::filesystem::exists(source)) db_.copy_from(source);
+  migrate();
+}
+
+std::unique_ptr<RunLedger> RunLedger::scratch_copy_of(const std::filesystem::path& file) {
+  return std::unique_ptr<RunLedger>(new RunLedger(ScratchTag{}, file));
 }
 
 void RunLedger::migrate() {
@@ -152,6 +219,12 @@ void RunLedger::migrate() {
     db_.prepare("INSERT INTO meta(key, value) VALUES('schema_version', '1')").run();
     db_.prepare("INSERT INTO meta(key, value) VALUES('run_id', ?)").bind(1, random_run_id()).run();
     db_.prepare("INSERT INTO meta(key, value) VALUES('created_at', ?)").bind(1, std::to_string(now())).run();
+    tx.commit();
+  }
+  if (version < 2) {
+    Transaction tx(db_, true);
+    db_.exec(kSchemaV2);
+    db_.prepare("UPDATE meta SET value='2' WHERE key='schema_version'").run();
     tx.commit();
   }
   // Later schema versions add their migrations here, each in its own transaction.
@@ -186,17 +259,18 @@ std::int64_t RunLedger::begin_scan() {
 }
 
 std::uint64_t RunLedger::register_row(std::int64_t scan, const std::string& key, std::uint64_t ordinal,
-                                      std::uint64_t line) {
+                                      std::uint64_t line, const std::string& content_hash) {
   std::lock_guard lock(mutex_);
   // A row seen before in this scan is a duplicate: the upsert's WHERE leaves it untouched.
   auto& upsert = db_.cached(
-      "INSERT INTO rows(key, ordinal, line, scan) VALUES(?, ?, ?, ?) "
-      "ON CONFLICT(key) DO UPDATE SET ordinal=excluded.ordinal, line=excluded.line, scan=excluded.scan "
-      "WHERE rows.scan != excluded.scan");
+      "INSERT INTO rows(key, ordinal, line, scan, content_hash) VALUES(?, ?, ?, ?, nullif(?, '')) "
+      "ON CONFLICT(key) DO UPDATE SET ordinal=excluded.ordinal, line=excluded.line, scan=excluded.scan, "
+      "content_hash=excluded.content_hash WHERE rows.scan != excluded.scan");
   upsert.bind(1, key)
       .bind(2, static_cast<std::int64_t>(ordinal))
       .bind(3, static_cast<std::int64_t>(line))
       .bind(4, scan)
+      .bind(5, content_hash)
       .run();
   if (db_.changes() == 1) return 0;
   auto& previous = db_.cached("SELECT line FROM rows WHERE key=?");
@@ -217,10 +291,15 @@ void RunLedger::commit_scan_batch() {
 void RunLedger::finish_scan(std::int64_t scan) {
   std::lock_guard lock(mutex_);
   if (scan_transaction_) {
-    db_.prepare("INSERT INTO meta(key, value) VALUES('current_scan', ?) ON CONFLICT(key) DO UPDATE SET "
-                "value=excluded.value")
+    db_.prepare(
+           "INSERT INTO meta(key, value) VALUES('current_scan', ?) ON CONFLICT(key) DO UPDATE SET "
+           "value=excluded.value")
         .bind(1, std::to_string(scan))
         .run();
+    // Answers recorded before content hashes existed take the content seen now as theirs.
+    db_.exec(
+        "UPDATE results SET input_hash=(SELECT content_hash FROM rows WHERE rows.key=results.key) "
+        "WHERE input_hash IS NULL");
     scan_transaction_->commit();
     scan_transaction_.reset();
   }
@@ -235,26 +314,31 @@ std::vector<EligibleRow> RunLedger::eligible_rows(int max_attempts) {
   auto scan = current_scan();
   std::lock_guard lock(mutex_);
   auto s = db_.prepare(
-      "SELECT ordinal, attempts FROM rows WHERE scan=? AND (state=0 OR (state=3 AND retryable=1 AND attempts<?)) "
+      "SELECT ordinal, attempts FROM rows WHERE scan=? AND (state=0 OR (state=3 AND retryable=1 AND "
+      "attempts<?)) "
       "ORDER BY ordinal");
   s.bind(1, scan).bind(2, static_cast<std::int64_t>(max_attempts));
   std::vector<EligibleRow> out;
-  while (s.step()) out.push_back({static_cast<std::uint64_t>(s.column_int(0)), static_cast<int>(s.column_int(1))});
+  while (s.step())
+    out.push_back({static_cast<std::uint64_t>(s.column_int(0)), static_cast<int>(s.column_int(1))});
   return out;
 }
 
-JobRecord RunLedger::plan_job(const std::vector<JobRow>& rows, std::uint64_t bytes) {
+JobRecord RunLedger::plan_job(const std::vector<JobRow>& rows, std::uint64_t bytes,
+                              const std::string& fingerprint) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_, true);
   double t = now();
   // The id is known only after the insert; the name is derived from it right away.
-  db_.prepare("INSERT INTO jobs(display_name, state, row_count, bytes, created_at, updated_at) "
-              "VALUES('pending-name', ?, ?, ?, ?, ?)")
+  db_.prepare(
+         "INSERT INTO jobs(display_name, state, row_count, bytes, created_at, updated_at, fingerprint) "
+         "VALUES('pending-name', ?, ?, ?, ?, ?, nullif(?, ''))")
       .bind(1, std::string_view(job_state::planned))
       .bind(2, static_cast<std::int64_t>(rows.size()))
       .bind(3, static_cast<std::int64_t>(bytes))
       .bind(4, t)
       .bind(5, t)
+      .bind(6, fingerprint)
       .run();
   JobRecord job;
   job.id = db_.last_insert_rowid();
@@ -265,9 +349,11 @@ JobRecord RunLedger::plan_job(const std::vector<JobRow>& rows, std::uint64_t byt
   job.row_count = rows.size();
   job.bytes = bytes;
   job.created_at = t;
+  job.fingerprint = fingerprint;
   db_.prepare("UPDATE jobs SET display_name=? WHERE id=?").bind(1, job.display_name).bind(2, job.id).run();
   auto& insert = db_.cached(
-      "INSERT INTO job_rows(job_id, key, attempt, user_parts, input_values) VALUES(?, ?, ?, ?, ?)");
+      "INSERT INTO job_rows(job_id, key, attempt, user_parts, input_values, input_hash) "
+      "VALUES(?, ?, ?, ?, ?, nullif(?, ''))");
   auto& update = db_.cached("UPDATE rows SET state=1, job_id=?, updated_at=? WHERE key=?");
   for (const auto& row : rows) {
     insert.bind(1, job.id)
@@ -275,6 +361,7 @@ JobRecord RunLedger::plan_job(const std::vector<JobRow>& rows, std::uint64_t byt
         .bind(3, static_cast<std::int64_t>(row.attempt))
         .bind(4, to_json(row.user_parts))
         .bind(5, to_json(row.values))
+        .bind(6, row.input_hash)
         .run();
     update.bind(1, job.id).bind(2, t).bind(3, row.key).run();
   }
@@ -308,15 +395,23 @@ void RunLedger::set_job_state(std::int64_t job_id, const std::string& state, con
         .bind(6, job_id)
         .run();
   } else {
-    db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?").bind(1, state).bind(2, now()).bind(3, job_id).run();
+    db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?")
+        .bind(1, state)
+        .bind(2, now())
+        .bind(3, job_id)
+        .run();
   }
   tx.commit();
 }
 
 std::vector<JobRecord> RunLedger::unfinished_jobs() {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare(std::string("SELECT ") + kJobColumns +
-                       " FROM jobs WHERE state IN ('planned', 'created', 'pending', 'running', 'succeeded') ORDER BY id");
+  // A job that reached a provider end state still needs the host while rows are submitted to it (the
+  // process may have died between recording the end state and settling the rows).
+  auto s =
+      db_.prepare(std::string("SELECT ") + kJobColumns +
+                  " FROM jobs WHERE state IN ('planned', 'created', 'pending', 'running', 'succeeded') OR "
+                  "EXISTS (SELECT 1 FROM rows WHERE rows.job_id=jobs.id AND rows.state=1) ORDER BY id");
   std::vector<JobRecord> out;
   while (s.step()) out.push_back(read_job(s));
   return out;
@@ -332,28 +427,35 @@ std::vector<JobRecord> RunLedger::jobs() {
 
 std::vector<JobRow> RunLedger::job_rows(std::int64_t job_id) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT key, attempt, user_parts, input_values FROM job_rows WHERE job_id=?");
+  auto s = db_.prepare(
+      "SELECT key, attempt, user_parts, input_values, coalesce(input_hash, '') FROM job_rows WHERE job_id=?");
   s.bind(1, job_id);
   std::vector<JobRow> out;
   while (s.step())
     out.push_back({s.column_text(0), static_cast<int>(s.column_int(1)), from_json(s.column_text(2)),
-                   from_json(s.column_text(3))});
+                   from_json(s.column_text(3)), s.column_text(4)});
   return out;
 }
 
-void RunLedger::release_job(std::int64_t job_id, const std::string& state) {
+std::uint64_t RunLedger::release_job(std::int64_t job_id, const std::string& state) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_, true);
   db_.prepare("UPDATE rows SET state=0, job_id=NULL, updated_at=? WHERE job_id=? AND state=1")
       .bind(1, now())
       .bind(2, job_id)
       .run();
-  db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?").bind(1, state).bind(2, now()).bind(3, job_id).run();
+  auto released = static_cast<std::uint64_t>(db_.changes());
+  db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?")
+      .bind(1, state)
+      .bind(2, now())
+      .bind(3, job_id)
+      .run();
   tx.commit();
+  return released;
 }
 
 void RunLedger::record_outcomes(std::int64_t job_id, const std::vector<RowOutcome>& outcomes,
-                                const std::string& fingerprint) {
+                                const std::string& fingerprint, const std::string& parser_fingerprint) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_, false);
   // Batch results apply only while the row is still submitted to this job; online results to any
@@ -369,49 +471,65 @@ void RunLedger::record_outcomes(std::int64_t job_id, const std::vector<RowOutcom
                                         "output_tokens=output_tokens+?, cached_tokens=cached_tokens+?, "
                                         "thoughts_tokens=thoughts_tokens+?, updated_at=? WHERE ") +
                             guard);
+  auto& call = db_.cached(
+      "INSERT INTO calls(key, attempt, job_id, ok, error, raw_text, finish_reason, model_version, "
+      "prompt_tokens, "
+      "output_tokens, cached_tokens, thoughts_tokens, fingerprint, input_hash, started_at, completed_at) "
+      "VALUES(?, ?, nullif(?, 0), ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''), nullif(?, 0), ?)");
   auto& result = db_.cached(
-      "INSERT INTO results(key, fields, raw_text, model_version, finish_reason, attempt, fingerprint, completed_at) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET fields=excluded.fields, "
-      "raw_text=excluded.raw_text, model_version=excluded.model_version, finish_reason=excluded.finish_reason, "
-      "attempt=excluded.attempt, fingerprint=excluded.fingerprint, completed_at=excluded.completed_at");
+      "INSERT INTO results(key, fields, attempt, fingerprint, completed_at, call_id, input_hash, "
+      "parser_fingerprint) "
+      "VALUES(?, ?, ?, ?, ?, ?, nullif(?, ''), ?) ON CONFLICT(key) DO UPDATE SET fields=excluded.fields, "
+      "attempt=excluded.attempt, fingerprint=excluded.fingerprint, completed_at=excluded.completed_at, "
+      "call_id=excluded.call_id, input_hash=excluded.input_hash, "
+      "parser_fingerprint=excluded.parser_fingerprint");
   double t = now();
   for (const auto& o : outcomes) {
-    if (o.ok) {
-      done.bind(1, static_cast<std::int64_t>(o.attempt))
-          .bind(2, fingerprint)
-          .bind(3, o.usage.prompt_tokens)
-          .bind(4, o.usage.output_tokens)
-          .bind(5, o.usage.cached_tokens)
-          .bind(6, o.usage.thoughts_tokens)
-          .bind(7, t)
-          .bind(8, o.key)
-          .bind(9, job_id)
-          .run();
-      if (db_.changes() == 1) {
-        result.bind(1, o.key)
-            .bind(2, to_json(o.fields))
-            .bind(3, o.raw_text)
-            .bind(4, o.model_version)
-            .bind(5, o.finish_reason)
-            .bind(6, static_cast<std::int64_t>(o.attempt))
-            .bind(7, fingerprint)
-            .bind(8, t)
-            .run();
-      }
-    } else {
-      failed.bind(1, static_cast<std::int64_t>(o.attempt))
-          .bind(2, static_cast<std::int64_t>(o.retryable ? 1 : 0))
-          .bind(3, o.error)
-          .bind(4, fingerprint)
-          .bind(5, o.usage.prompt_tokens)
-          .bind(6, o.usage.output_tokens)
-          .bind(7, o.usage.cached_tokens)
-          .bind(8, o.usage.thoughts_tokens)
-          .bind(9, t)
-          .bind(10, o.key)
-          .bind(11, job_id)
-          .run();
+    auto& update = o.ok ? done : failed;
+    // The failed statement has two more columns (retryable, last_error) after the attempt.
+    int i = 1;
+    update.bind(i, static_cast<std::int64_t>(o.attempt));
+    if (!o.ok) {
+      update.bind(++i, static_cast<std::int64_t>(o.retryable ? 1 : 0));
+      update.bind(++i, o.error);
     }
+    update.bind(++i, fingerprint);
+    update.bind(++i, o.usage.prompt_tokens);
+    update.bind(++i, o.usage.output_tokens);
+    update.bind(++i, o.usage.cached_tokens);
+    update.bind(++i, o.usage.thoughts_tokens);
+    update.bind(++i, t);
+    update.bind(++i, o.key);
+    update.bind(++i, job_id);
+    update.run();
+    if (db_.changes() != 1) continue;  // already applied (a re-fetch after a crash) or no longer this job's
+    call.bind(1, o.key)
+        .bind(2, static_cast<std::int64_t>(o.attempt))
+        .bind(3, job_id)
+        .bind(4, static_cast<std::int64_t>(o.ok ? 1 : 0))
+        .bind(5, o.error)
+        .bind(6, o.raw_text)
+        .bind(7, o.finish_reason)
+        .bind(8, o.model_version)
+        .bind(9, o.usage.prompt_tokens)
+        .bind(10, o.usage.output_tokens)
+        .bind(11, o.usage.cached_tokens)
+        .bind(12, o.usage.thoughts_tokens)
+        .bind(13, fingerprint)
+        .bind(14, o.input_hash)
+        .bind(15, o.started_at)
+        .bind(16, t)
+        .run();
+    if (!o.ok) continue;
+    result.bind(1, o.key)
+        .bind(2, to_json(o.fields))
+        .bind(3, static_cast<std::int64_t>(o.attempt))
+        .bind(4, fingerprint)
+        .bind(5, t)
+        .bind(6, db_.last_insert_rowid())
+        .bind(7, o.input_hash)
+        .bind(8, parser_fingerprint)
+        .run();
   }
   tx.commit();
 }
@@ -423,14 +541,19 @@ void RunLedger::close_job(std::int64_t job_id, const std::string& state, const s
   // Rows still submitted to the job got no answer: the attempt counts, and they may be retried.
   db_.prepare(
          "UPDATE rows SET state=3, retryable=1, job_id=NULL, last_error=?, updated_at=?, fingerprint=?, "
-         "attempts=(SELECT attempt FROM job_rows WHERE job_rows.job_id=rows.job_id AND job_rows.key=rows.key) "
+         "attempts=(SELECT attempt FROM job_rows WHERE job_rows.job_id=rows.job_id AND "
+         "job_rows.key=rows.key) "
          "WHERE job_id=? AND state=1")
       .bind(1, reason)
       .bind(2, now())
       .bind(3, fingerprint)
       .bind(4, job_id)
       .run();
-  db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?").bind(1, state).bind(2, now()).bind(3, job_id).run();
+  db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?")
+      .bind(1, state)
+      .bind(2, now())
+      .bind(3, job_id)
+      .run();
   tx.commit();
 }
 
@@ -462,9 +585,11 @@ LedgerCounts RunLedger::counts() {
     counts.total_rows += n;
   }
   auto jobs = db_.prepare("SELECT state, count(*) FROM jobs GROUP BY state");
-  while (jobs.step()) counts.jobs_by_state[jobs.column_text(0)] = static_cast<std::uint64_t>(jobs.column_int(1));
+  while (jobs.step())
+    counts.jobs_by_state[jobs.column_text(0)] = static_cast<std::uint64_t>(jobs.column_int(1));
   auto tokens = db_.prepare(
-      "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_tokens), 0), "
+      "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_tokens), "
+      "0), "
       "coalesce(sum(thoughts_tokens), 0) FROM rows");
   tokens.step();
   counts.tokens = {tokens.column_int(0), tokens.column_int(1), tokens.column_int(2), tokens.column_int(3)};
@@ -482,46 +607,178 @@ std::vector<FailedRow> RunLedger::failed_rows() {
   return out;
 }
 
-std::uint64_t RunLedger::count_done_with_other_fingerprint(const std::string& fingerprint) {
+std::vector<CallRecord> RunLedger::calls(const std::string& key) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT count(*) FROM rows WHERE state=2 AND coalesce(fingerprint, '') != ?");
-  s.bind(1, fingerprint);
-  s.step();
-  return static_cast<std::uint64_t>(s.column_int(0));
+  auto s = db_.prepare(
+      "SELECT c.id, c.key, c.attempt, coalesce(j.display_name, ''), c.ok, coalesce(c.error, ''), "
+      "coalesce(c.raw_text, ''), coalesce(c.finish_reason, ''), coalesce(c.model_version, ''), "
+      "c.prompt_tokens, "
+      "c.output_tokens, c.cached_tokens, c.thoughts_tokens, coalesce(c.fingerprint, ''), "
+      "coalesce(c.started_at, 0), c.completed_at, coalesce(jr.user_parts, '') FROM calls c "
+      "LEFT JOIN jobs j ON j.id=c.job_id LEFT JOIN job_rows jr ON jr.job_id=c.job_id AND jr.key=c.key "
+      "WHERE c.key=? ORDER BY c.id");
+  s.bind(1, key);
+  std::vector<CallRecord> out;
+  while (s.step()) {
+    CallRecord c;
+    c.id = s.column_int(0);
+    c.key = s.column_text(1);
+    c.attempt = static_cast<int>(s.column_int(2));
+    c.job_name = s.column_text(3);
+    c.ok = s.column_int(4) != 0;
+    c.error = s.column_text(5);
+    c.raw_text = s.column_text(6);
+    c.finish_reason = s.column_text(7);
+    c.model_version = s.column_text(8);
+    c.usage.prompt_tokens = s.column_int(9);
+    c.usage.output_tokens = s.column_int(10);
+    c.usage.cached_tokens = s.column_int(11);
+    c.usage.thoughts_tokens = s.column_int(12);
+    c.fingerprint = s.column_text(13);
+    c.started_at = s.column_double(14);
+    c.completed_at = s.column_double(15);
+    c.user_parts = from_json(s.column_text(16));
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
-std::uint64_t RunLedger::rerun_other_fingerprint(const std::string& fingerprint) {
+ChangedRows RunLedger::changed_rows(const std::string& fingerprint, std::size_t sample) {
+  auto scan = current_scan();
+  std::lock_guard lock(mutex_);
+  ChangedRows changed;
+  // Both queries take the same three parameters (the scan, the fingerprint, the sample size).
+  auto collect = [&](const char* condition, std::uint64_t& count, std::vector<std::string>& keys) {
+    auto n = db_.prepare(std::string("SELECT count(*) FROM rows r WHERE ?2 IS NOT NULL AND ") + condition);
+    n.bind(1, scan).bind(2, fingerprint);
+    n.step();
+    count = static_cast<std::uint64_t>(n.column_int(0));
+    if (count == 0) return;
+    auto first = db_.prepare(std::string("SELECT r.key FROM rows r WHERE ?2 IS NOT NULL AND ") + condition +
+                             " ORDER BY r.ordinal LIMIT ?3");
+    first.bind(1, scan).bind(2, fingerprint).bind(3, static_cast<std::int64_t>(sample));
+    while (first.step()) keys.push_back(first.column_text(0));
+  };
+  collect(kConfigChanged, changed.config, changed.config_keys);
+  collect(kContentChanged, changed.content, changed.content_keys);
+  return changed;
+}
+
+std::uint64_t RunLedger::rerun_changed(const std::string& fingerprint) {
+  auto scan = current_scan();
   std::lock_guard lock(mutex_);
   Transaction tx(db_, true);
-  db_.prepare(
-         "UPDATE rows SET state=0, attempts=0, retryable=1, last_error=NULL WHERE state=2 AND "
-         "coalesce(fingerprint, '') != ?")
-      .bind(1, fingerprint)
-      .run();
+  auto reset =
+      db_.prepare(std::string("UPDATE rows AS r SET state=0, attempts=0, retryable=1, last_error=NULL "
+                              "WHERE r.state=2 AND ((") +
+                  kConfigChanged + ") OR (" + kContentChanged + "))");
+  reset.bind(1, scan).bind(2, fingerprint).run();
   auto changed = static_cast<std::uint64_t>(db_.changes());
   tx.commit();
   return changed;
 }
 
-void RunLedger::accept_other_fingerprint(const std::string& fingerprint) {
+std::uint64_t RunLedger::accept_changed(const std::string& fingerprint) {
+  auto scan = current_scan();
   std::lock_guard lock(mutex_);
   Transaction tx(db_, true);
-  db_.prepare("UPDATE rows SET fingerprint=? WHERE state=2 AND coalesce(fingerprint, '') != ?")
+  auto keys = std::string("SELECT r.key FROM rows r WHERE r.state=2 AND ((") + kConfigChanged + ") OR (" +
+              kContentChanged + "))";
+  db_.exec("CREATE TEMP TABLE IF NOT EXISTS accepted(key TEXT PRIMARY KEY); DELETE FROM temp.accepted;");
+  db_.prepare("INSERT INTO temp.accepted " + keys).bind(1, scan).bind(2, fingerprint).run();
+  auto accepted = static_cast<std::uint64_t>(db_.changes());
+  db_.prepare("UPDATE rows SET fingerprint=? WHERE key IN (SELECT key FROM temp.accepted)")
       .bind(1, fingerprint)
-      .bind(2, fingerprint)
       .run();
-  db_.prepare("UPDATE results SET fingerprint=? WHERE coalesce(fingerprint, '') != ?")
+  db_.prepare(
+         "UPDATE results SET fingerprint=?, input_hash=(SELECT content_hash FROM rows WHERE "
+         "rows.key=results.key) "
+         "WHERE key IN (SELECT key FROM temp.accepted)")
       .bind(1, fingerprint)
-      .bind(2, fingerprint)
       .run();
+  db_.exec("DELETE FROM temp.accepted");
   tx.commit();
+  return accepted;
+}
+
+void RunLedger::rename_fingerprint(const std::string& from, const std::string& to) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, true);
+  for (const char* table : {"rows", "jobs", "results", "calls"})
+    db_.prepare(std::string("UPDATE ") + table + " SET fingerprint=? WHERE fingerprint=?")
+        .bind(1, to)
+        .bind(2, from)
+        .run();
+  tx.commit();
+}
+
+std::uint64_t RunLedger::requeue_failed() {
+  auto scan = current_scan();
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_, true);
+  db_.prepare("UPDATE rows SET attempts=0, retryable=1 WHERE scan=? AND state=3").bind(1, scan).run();
+  auto requeued = static_cast<std::uint64_t>(db_.changes());
+  tx.commit();
+  return requeued;
+}
+
+std::vector<StoredAnswer> RunLedger::answers_to_reparse(const std::string& parser_fingerprint,
+                                                        const std::string& after_key, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  auto& s = db_.cached(
+      "SELECT res.key, coalesce(c.raw_text, '') FROM results res JOIN rows r ON r.key=res.key AND r.state=2 "
+      "LEFT JOIN calls c ON c.id=res.call_id WHERE coalesce(res.parser_fingerprint, '')!=? AND res.key>? "
+      "ORDER BY res.key LIMIT ?");
+  s.bind(1, parser_fingerprint).bind(2, after_key).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<StoredAnswer> out;
+  while (s.step()) out.push_back({s.column_text(0), s.column_text(1)});
+  s.reset();
+  return out;
+}
+
+void RunLedger::store_reparsed(const std::string& key, const std::vector<std::string>& fields,
+                               const std::string& parser_fingerprint) {
+  std::lock_guard lock(mutex_);
+  db_.cached("UPDATE results SET fields=?, parser_fingerprint=? WHERE key=?")
+      .bind(1, to_json(fields))
+      .bind(2, parser_fingerprint)
+      .bind(3, key)
+      .run();
+}
+
+void RunLedger::fail_reparsed(const std::string& key, const std::string& reason,
+                              const std::string& parser_fingerprint) {
+  std::lock_guard lock(mutex_);
+  db_.cached(
+         "UPDATE rows SET state=3, retryable=1, attempts=0, last_error=?, updated_at=? WHERE key=? AND "
+         "state=2")
+      .bind(1, reason)
+      .bind(2, now())
+      .bind(3, key)
+      .run();
+  db_.cached("UPDATE results SET parser_fingerprint=? WHERE key=?")
+      .bind(1, parser_fingerprint)
+      .bind(2, key)
+      .run();
+}
+
+void RunLedger::begin_batch() {
+  std::lock_guard lock(mutex_);
+  batch_transaction_.emplace(db_, false);
+}
+
+void RunLedger::commit_batch() {
+  std::lock_guard lock(mutex_);
+  if (batch_transaction_) batch_transaction_->commit();
+  batch_transaction_.reset();
 }
 
 void RunLedger::reset_failures_with_other_fingerprint(const std::string& fingerprint) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_, false);
   db_.prepare(
-         "UPDATE rows SET attempts=0, retryable=1, fingerprint=? WHERE state=3 AND coalesce(fingerprint, '') != ?")
+         "UPDATE rows SET attempts=0, retryable=1, fingerprint=? WHERE state=3 AND coalesce(fingerprint, '') "
+         "!= ?")
       .bind(1, fingerprint)
       .bind(2, fingerprint)
       .run();

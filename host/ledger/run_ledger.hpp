@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,6 +38,8 @@ struct JobRecord {
   std::string display_name;
   std::string handle;
   std::string state;
+  /// Request config fingerprint the job was planned under; its answers are recorded under it.
+  std::string fingerprint;
   std::uint64_t row_count = 0;
   std::uint64_t bytes = 0;
   std::uint64_t succeeded = 0;
@@ -54,6 +57,8 @@ struct JobRow {
   std::vector<std::string> user_parts;
   /// The input row's values.
   std::vector<std::string> values;
+  /// Hash of what was sent for the row (request_content_hash of the user parts).
+  std::string input_hash;
 };
 
 /// What happened to one row in one attempt.
@@ -69,6 +74,10 @@ struct RowOutcome {
   std::string model_version;
   std::string finish_reason;
   Usage usage;
+  /// The content the answer was made for (JobRow::input_hash).
+  std::string input_hash;
+  /// Unix time the call started (job submission for batch jobs).
+  double started_at = 0;
 };
 
 /// A row's final standing, for export.
@@ -107,15 +116,55 @@ struct FailedRow {
   std::string reason;
 };
 
+/// Rows whose recorded answer (or answer in flight) no longer matches the run's config or input.
+struct ChangedRows {
+  /// Answered, or in flight, under another request config fingerprint (prompt, schema, model, template).
+  std::uint64_t config = 0;
+  /// Answered, or in flight, for input content other than the row's content now.
+  std::uint64_t content = 0;
+  /// The first few keys of each kind, in input order.
+  std::vector<std::string> config_keys;
+  std::vector<std::string> content_keys;
+  bool any() const { return config + content > 0; }
+};
+
+/// A done row's stored answer, for re-parsing with a changed parser.
+struct StoredAnswer {
+  std::string key;
+  std::string raw_text;
+};
+
+/// One answer received for a row: everything `pipehost calls` and the report show.
+struct CallRecord {
+  std::int64_t id = 0;
+  std::string key;
+  int attempt = 0;
+  std::string job_name;
+  bool ok = false;
+  std::string error;
+  std::string raw_text;
+  std::string finish_reason;
+  std::string model_version;
+  Usage usage;
+  std::string fingerprint;
+  double started_at = 0;
+  double completed_at = 0;
+  /// The request's user parts as sent (from the job's rows).
+  std::vector<std::string> user_parts;
+};
+
 const char* to_string(RowState state);
 
 /// Thread-safe: every method takes the ledger's lock.
 class RunLedger {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   /// Opens (creating or migrating) the ledger at `file`.
   explicit RunLedger(const std::filesystem::path& file);
+  /// A private copy of the ledger at `file` (or a new empty ledger when there is none) in a temporary
+  /// database deleted on close: what `--dry-run` works on, so it can never change the real one.
+  static std::unique_ptr<RunLedger> scratch_copy_of(const std::filesystem::path& file);
 
   /// Random id of this ledger's run, fixed at creation (used in job names and event ids).
   std::string run_id() const { return run_id_; }
@@ -125,9 +174,11 @@ class RunLedger {
   // --- registration scan: every run reads the whole source once before sending anything ---
   /// Starts a scan; rows registered in it get fresh ordinals (their position in the source now).
   std::int64_t begin_scan();
-  /// Registers a row seen at `ordinal` (1-based) and `line`. Returns the line of an earlier row with
-  /// the same key in this scan when the key is a duplicate, or 0.
-  std::uint64_t register_row(std::int64_t scan, const std::string& key, std::uint64_t ordinal, std::uint64_t line);
+  /// Registers a row seen at `ordinal` (1-based) and `line` whose request content hashes to
+  /// `content_hash`. Returns the line of an earlier row with the same key in this scan when the key is
+  /// a duplicate, or 0.
+  std::uint64_t register_row(std::int64_t scan, const std::string& key, std::uint64_t ordinal,
+                             std::uint64_t line, const std::string& content_hash = "");
   /// Commits registrations made so far (call every few thousand rows and at the end).
   void commit_scan_batch();
   /// The scan whose ordinals are current (the last completed one), or 0.
@@ -139,20 +190,26 @@ class RunLedger {
   std::vector<EligibleRow> eligible_rows(int max_attempts);
 
   // --- jobs ---
-  /// Durably records a new job (state planned) with its rows, which become submitted. Returns it.
-  JobRecord plan_job(const std::vector<JobRow>& rows, std::uint64_t bytes);
+  /// Durably records a new job (state planned) with its rows, which become submitted, under the request
+  /// config `fingerprint`. Returns it.
+  JobRecord plan_job(const std::vector<JobRow>& rows, std::uint64_t bytes,
+                     const std::string& fingerprint = "");
   void set_job_handle(std::int64_t job_id, const std::string& handle);
   void set_job_state(std::int64_t job_id, const std::string& state, const JobStatus* status = nullptr);
-  /// Jobs that still need the host: planned, created, pending, running, succeeded (not fetched).
+  /// Jobs that still need the host: planned, created, pending, running, succeeded (not fetched), and
+  /// any job that still has rows submitted to it.
   std::vector<JobRecord> unfinished_jobs();
   std::vector<JobRecord> jobs();
   std::vector<JobRow> job_rows(std::int64_t job_id);
   /// Takes a job's rows back to pending without counting an attempt (the job was never created, or
-  /// was cancelled by the user) and gives the job `state`.
-  void release_job(std::int64_t job_id, const std::string& state = job_state::discarded);
+  /// was cancelled by the user) and gives the job `state`. Returns how many rows went back.
+  std::uint64_t release_job(std::int64_t job_id, const std::string& state = job_state::discarded);
   /// Applies outcomes of a job's rows (only to rows still submitted to that job; `job_id` 0 for
-  /// online calls, applied to any row not done yet). `fingerprint` marks which config produced them.
-  void record_outcomes(std::int64_t job_id, const std::vector<RowOutcome>& outcomes, const std::string& fingerprint);
+  /// online calls, applied to any row not done yet) and keeps every applied answer as a call.
+  /// `fingerprint` is the request config the calls were made under (the job's, not today's);
+  /// `parser_fingerprint` the parser config that produced the fields.
+  void record_outcomes(std::int64_t job_id, const std::vector<RowOutcome>& outcomes,
+                       const std::string& fingerprint, const std::string& parser_fingerprint = "");
   /// Ends a job: rows of it still submitted fail with `reason` (retryable, under `fingerprint`), and
   /// the job takes `state`.
   void close_job(std::int64_t job_id, const std::string& state, const std::string& reason,
@@ -162,24 +219,51 @@ class RunLedger {
   std::optional<RowResult> row_result(const std::string& key);
   LedgerCounts counts();
   std::vector<FailedRow> failed_rows();
+  /// Every answer received for `key`, oldest first.
+  std::vector<CallRecord> calls(const std::string& key);
 
-  // --- config changes ---
-  /// Done rows recorded under another config fingerprint.
-  std::uint64_t count_done_with_other_fingerprint(const std::string& fingerprint);
-  /// Makes rows done under another fingerprint pending again (they will be redone).
-  std::uint64_t rerun_other_fingerprint(const std::string& fingerprint);
-  /// Keeps rows done under another fingerprint, as if done under this one.
-  void accept_other_fingerprint(const std::string& fingerprint);
+  // --- config and input changes ---
+  /// Rows of the current scan answered (or in flight) under another request config than
+  /// `fingerprint`, or for other content than they hold now; up to `sample` keys of each kind.
+  ChangedRows changed_rows(const std::string& fingerprint, std::size_t sample = 5);
+  /// Makes done rows that changed (config or content) pending again, with a fresh attempt budget; their
+  /// old answers stay in the calls. Rows in flight are left alone (their answers come back under
+  /// their own fingerprint and are redone by the next call). Returns how many rows were reset.
+  std::uint64_t rerun_changed(const std::string& fingerprint);
+  /// Keeps the answers of done rows that changed, as if made under `fingerprint` for the content now.
+  std::uint64_t accept_changed(const std::string& fingerprint);
+  /// Rewrites fingerprint `from` to `to` everywhere (a ledger written before fingerprints left the
+  /// parser out, when the config is otherwise unchanged).
+  void rename_fingerprint(const std::string& from, const std::string& to);
+  /// Gives every failed row of the current scan a fresh attempt budget (`run --retry-failed`).
+  std::uint64_t requeue_failed();
+
+  // --- parser changes: answers are re-parsed from their raw text, never paid for again ---
+  /// Up to `limit` done rows whose fields were parsed under another parser config, after `after_key`.
+  std::vector<StoredAnswer> answers_to_reparse(const std::string& parser_fingerprint,
+                                               const std::string& after_key, std::size_t limit);
+  /// Stores re-parsed fields of a done row.
+  void store_reparsed(const std::string& key, const std::vector<std::string>& fields,
+                      const std::string& parser_fingerprint);
+  /// A done row whose answer no longer parses: failed (retryable, fresh attempts) with `reason`.
+  void fail_reparsed(const std::string& key, const std::string& reason,
+                     const std::string& parser_fingerprint);
+  /// Wraps many store/fail calls in one transaction.
+  void begin_batch();
+  void commit_batch();
   /// Failed rows recorded under another fingerprint get their attempts back (a new config deserves
   /// a new chance).
   void reset_failures_with_other_fingerprint(const std::string& fingerprint);
 
  private:
+  struct ScratchTag {};
+  RunLedger(ScratchTag, const std::filesystem::path& source);
   void migrate();
   std::mutex mutex_;
   Database db_;
   std::string run_id_;
   std::optional<Transaction> scan_transaction_;
+  std::optional<Transaction> batch_transaction_;
 };
 
 }  // namespace pipehost::ledger

@@ -24,6 +24,8 @@ class Statement;
 
 class Database {
  public:
+  /// Opens (creating) the database `file`; an empty path opens a private temporary database that
+  /// SQLite deletes when it is closed.
   explicit Database(const std::filesystem::path& file);
   ~Database();
   Database(const Database&) = delete;
@@ -38,6 +40,9 @@ class Database {
   std::int64_t last_insert_rowid() const;
   int changes() const;
   const std::filesystem::path& file() const { return file_; }
+  /// Replaces this database's content with a consistent snapshot of the database `file` (opened
+  /// read-only; a writer may be using it).
+  void copy_from(const std::filesystem::path& file);
   [[noreturn]] void fail(std::string_view what) const;
   sqlite3* handle() const { return db_; }
 

@@ -15,17 +15,18 @@ using pipehost::test::write_file;
 class EngineTest : public ::testing::Test {
  protected:
   std::string write_config(int rows, const std::string& provider_extra, const std::string& run_extra = "",
-                           int parser_version = 1) {
+                           const std::string& system = "be brief", const std::string& parser_extra = "") {
     auto path = dir_.file("run.json");
     write_file(path, R"({
       "source": {"plugin": "test-rows", "rows": )" +
                          std::to_string(rows) + R"(},
-      "request": {"plugin": "test-model", "column": "text", "system": "be brief"},
+      "request": {"plugin": "test-model", "column": "text", "system": ")" +
+                         system + R"("},
       "provider": {"plugin": "test-model", "model": "gemini-flash-latest", "batch_size": 300,
                    "max_jobs_in_flight": 3, "poll_interval_s": 0.05)" +
                          provider_extra + R"(},
-      "parser": {"plugin": "test-model", "version": )" +
-                         std::to_string(parser_version) + R"(},
+      "parser": {"plugin": "test-model", "version": 1)" +
+                         parser_extra + R"(},
       "sinks": [{"plugin": "test-rows", "path": "out/result.tsv"}],
       "run": {"state_dir": "state")" +
                          run_extra + R"(}
@@ -152,7 +153,7 @@ TEST_F(EngineTest, DryRunSendsNothingAndEstimates) {
 
 TEST_F(EngineTest, ChangedConfigIsRefusedUnlessAFlagSaysWhatToDo) {
   ASSERT_EQ(pipehost({"run", "--limit", "50", write_config(200, "")}).exit_code, 0);
-  auto changed = write_config(200, "", "", 2);
+  auto changed = write_config(200, "", "", "be very brief");
   auto refused = pipehost({"run", changed});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("50 rows in"), std::string::npos) << refused.err;
@@ -162,8 +163,24 @@ TEST_F(EngineTest, ChangedConfigIsRefusedUnlessAFlagSaysWhatToDo) {
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_EQ(provider_stats().at("requests").as_int64(), 200);
 
-  auto accept = pipehost({"run", "--accept-changed", write_config(200, "", "", 3)});
+  auto accept = pipehost({"run", "--accept-changed", write_config(200, "", "", "be brief, please")});
   ASSERT_EQ(accept.exit_code, 0) << accept.err;
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 200) << "accepted answers are not paid for again";
+}
+
+TEST_F(EngineTest, ChangedParserReparsesTheKeptAnswersAndSendsNothing) {
+  ASSERT_EQ(pipehost({"run", "--limit", "50", write_config(200, "")}).exit_code, 0);
+  auto r = pipehost({"run", write_config(200, "", "", "be brief", R"(, "prefix": "v2: ")")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(provider_stats().at("requests").as_int64(), 150) << "only the 150 rows not done were sent";
+  auto lines = output_lines();
+  for (int i = 1; i <= 200; ++i)
+    ASSERT_EQ(lines[i], std::to_string(i) + "\trow " + std::to_string(i) + "\tv2: echo row " +
+                            std::to_string(i) + "\tok\t");
+  auto exported = pipehost({"export", write_config(200, "", "", "be brief", R"(, "prefix": "v3: ")")});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(output_lines()[7], "7\trow 7\tv3: echo row 7\tok\t")
+      << "export parses with the parser as configured now";
 }
 
 TEST_F(EngineTest, OnlineModeGivesTheSameOutput) {

@@ -110,7 +110,10 @@ class MemoryProvider final : public pipehost::Provider {
     std::vector<pipehost::Response> answers;
     {
       std::lock_guard lock(mutex_);
-      answers = jobs_.at(handle).answers;
+      const auto& job = jobs_.at(handle);
+      // As at real providers, a failed job has no output to download.
+      if (job.failed) return pipehost::Status::fatal(handle + " ended failed without results");
+      answers = job.answers;
     }
     // Output order is not input order at real providers; reverse it here.
     for (auto it = answers.rbegin(); it != answers.rend(); ++it)
@@ -177,9 +180,13 @@ class MemoryProvider final : public pipehost::Provider {
   std::string log_secret_env_;
 };
 
+/// Config "prefix" goes before every answer, so a test can change the parser and see the output follow.
 class AnswerParser final : public pipehost::Parser {
  public:
-  explicit AnswerParser(const pipehost::StageContext&) {}
+  explicit AnswerParser(const pipehost::StageContext& context) {
+    auto c = config_of(context);
+    if (auto* p = c.if_contains("prefix")) prefix_ = std::string(p->as_string());
+  }
   pipehost::Status columns(std::vector<std::string>& columns) override {
     columns = {"answer"};
     return pipehost::Status::ok();
@@ -189,9 +196,12 @@ class AnswerParser final : public pipehost::Parser {
     auto value = json::parse(text, ec);
     if (ec || !value.is_object() || !value.as_object().contains("answer"))
       return pipehost::Status::retry("no JSON found");
-    fields = {std::string(value.at("answer").as_string())};
+    fields = {prefix_ + std::string(value.at("answer").as_string())};
     return pipehost::Status::ok();
   }
+
+ private:
+  std::string prefix_;
 };
 
 pipehost::PluginDescriptor describe() {
@@ -203,7 +213,7 @@ pipehost::PluginDescriptor describe() {
       "always_fail_mod": {"type": "integer"}, "create_429": {"type": "integer"}, "fail_jobs": {"type": "integer"},
       "max_requests_per_job": {"type": "integer"}, "log_secret_env": {"type": "string"}}})");
   plugin.add<AnswerParser>(R"({"type": "object", "additionalProperties": false, "properties": {
-      "version": {"type": "integer"}}})");
+      "version": {"type": "integer"}, "prefix": {"type": "string"}}})");
   return plugin;
 }
 

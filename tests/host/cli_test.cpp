@@ -1,7 +1,6 @@
 // The pipehost executable end to end: listing plugins, validating, pass-through runs, exit codes.
-#include <gtest/gtest.h>
-
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "process.hpp"
 #include "test_host.hpp"
@@ -30,13 +29,33 @@ TEST(Cli, VersionAndHelp) {
 TEST(Cli, UnknownCommandSuggestsOne) {
   auto r = pipehost_cli({"valdate", "--config", "x.json"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("unknown command \"valdate\" (did you mean \"validate\"?)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown command \"valdate\" (did you mean \"validate\"?)"), std::string::npos)
+      << r.err;
 }
 
 TEST(Cli, MissingConfigIsAUsageError) {
   auto r = pipehost_cli({"run"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no config given"), std::string::npos) << r.err;
+}
+
+TEST(Cli, LimitMustBeAPositiveWholeNumber) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--limit", "-5"},
+                                        {"--limit=-5"},
+                                        {"--limit", "0"},
+                                        {"--limit", "x"},
+                                        {"--limit", "1e3"},
+                                        {"--limit", "99999999999999999999999"}}) {
+    args.insert(args.begin(), "run");
+    args.push_back("x.json");
+    auto r = pipehost_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[1];
+    EXPECT_NE(r.err.find("--limit"), std::string::npos) << args[1] << ": " << r.err;
+  }
+  auto r = pipehost_cli({"run", "--limit=-5", "x.json"});
+  EXPECT_NE(r.err.find("--limit takes a positive whole number of rows (e.g. --limit 100), not \"-5\""),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(Cli, PluginsListsTheGoodPlugin) {
@@ -55,7 +74,8 @@ TEST(Cli, PluginsJsonCarriesSchemasAndRefusals) {
   ASSERT_EQ(doc.at("plugins").as_array().size(), 1u);
   const auto& plugin = doc.at("plugins").as_array()[0].as_object();
   EXPECT_EQ(plugin.at("name").as_string(), "test-rows");
-  EXPECT_EQ(plugin.at("stages").as_array()[1].at("config_schema").at("required").as_array()[0].as_string(), "path");
+  EXPECT_EQ(plugin.at("stages").as_array()[1].at("config_schema").at("required").as_array()[0].as_string(),
+            "path");
   EXPECT_EQ(doc.at("refused").as_array().size(), 5u);
 }
 

@@ -67,6 +67,7 @@ void PipelineTest::write_config(const std::string& provider_extra, const std::st
                                 const std::string& prompt_file) {
   std::string examples = std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/";
   std::string prompt = prompt_file.empty() ? examples + "prompt.md" : prompt_file;
+  std::string schema = schema_file_.empty() ? examples + "schema.json" : schema_file_;
   write_file(
       dir_.file("run.json"), R"({
     "source": {"plugin": "csv-io", "path": "songs.csv"},
@@ -74,7 +75,7 @@ void PipelineTest::write_config(const std::string& provider_extra, const std::st
                                  prompt + R"(",
                 "user_template": "Artist: {{artist}}\nSong: {{song}}",
                 "response_schema_file": ")" +
-                                 examples + R"(schema.json", "tools": ["web_search"]},
+                                 schema + R"(", "tools": ["web_search"]},
     "provider": {"plugin": "gemini-batch", "model": "gemini-flash-latest", "api_key_env": "GEMINI_API_KEY",
                  "base_url": ")" +
                                  emulator_->base_url() + R"(", "ca_file": ")" + emulator_->ca_file() + R"(",
@@ -82,7 +83,7 @@ void PipelineTest::write_config(const std::string& provider_extra, const std::st
                  "retry_backoff_s": 0.05)" +
                                  provider_extra + R"(},
     "parser": {"plugin": "markdown-json-parser", "response_schema_file": ")" +
-                                 examples + R"(schema.json"},
+                                 schema + "\"" + parser_extra_ + R"(},
     "sinks": [{"plugin": "csv-io", "path": "out.csv"}],)" +
                                  (loggers_json_.empty() ? "" : "\"loggers\": [" + loggers_json_ + "],") +
                                  R"(

@@ -70,6 +70,10 @@ class PipelineTest : public ::testing::Test {
   std::map<std::string, std::string> env_;
   /// --log-level of every pipehost process.
   std::string log_level_ = "warn";
+  /// Set before write_config(): the response schema file of request and parser (default: the songs
+  /// example's), and extra members of the parser section (JSON text starting with a comma).
+  std::string schema_file_;
+  std::string parser_extra_;
 };
 
 }  // namespace pipehost::test

@@ -138,7 +138,9 @@ TEST_F(InterruptedRunTest, CancelStopsTheLiveJobsAndTheirRowsAreSentAgain) {
 
   auto cancelled = pipehost({"cancel"});
   ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
-  EXPECT_NE(cancelled.out.find("cancelled 2 job(s)"), std::string::npos) << cancelled.out;
+  EXPECT_NE(cancelled.out.find("cancelled 2 running job(s) at the provider; 0 had already finished"),
+            std::string::npos)
+      << cancelled.out;
   EXPECT_EQ(stats().at("batches_by_state").at("BATCH_STATE_CANCELLED").as_int64(), 2);
   auto status = pipehost({"status", "--json"});
   EXPECT_EQ(boost::json::parse(status.out).at("rows").at("pending").as_int64(), 400) << status.out;
