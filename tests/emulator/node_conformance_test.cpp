@@ -1,5 +1,6 @@
 // Conformance with the official Node clients: @google/genai (upload → batch → poll → download,
-// plus generateContent) and braintrust (initLogger → log → flush, rows read back via fetch).
+// plus generateContent), braintrust (initLogger → log → flush, rows read back via fetch) and
+// openai 6.x (streamed upload → batch → poll → list → output/error files, cancel, online calls).
 // The packages are installed once with npm into build/node-conformance (reused afterwards).
 // Skips only when node or npm is missing.
 #include <array>
@@ -56,7 +57,8 @@ std::string quoted(const std::string& text) {
 
 bool installed() {
   return fs::exists(kInstallDir / "node_modules/@google/genai/package.json") &&
-         fs::exists(kInstallDir / "node_modules/braintrust/package.json");
+         fs::exists(kInstallDir / "node_modules/braintrust/package.json") &&
+         fs::exists(kInstallDir / "node_modules/openai/package.json");
 }
 
 /// Installs the clients once (tests may run in parallel: an flock serialises the install).
@@ -70,12 +72,12 @@ std::string ensure_clients_installed() {
   if (!installed()) {
     write_file(kInstallDir / "package.json",
                R"({"name":"pipehost-emulator-conformance","private":true,"type":"module",)"
-               R"("dependencies":{"@google/genai":"^3.3.0","braintrust":"^3.0.0"}})");
+               R"("dependencies":{"@google/genai":"^3.3.0","braintrust":"^3.0.0","openai":"^6.49.0"}})");
     CommandResult npm = run("cd " + quoted(kInstallDir.string()) +
                             " && timeout 600 npm install --no-audit --no-fund --loglevel=error");
     if (npm.exit_code != 0 || !installed()) {
-      error = "npm install of @google/genai and braintrust failed (exit " + std::to_string(npm.exit_code) +
-              "):\n" + npm.output.substr(0, 3000);
+      error = "npm install of @google/genai, braintrust and openai failed (exit " +
+              std::to_string(npm.exit_code) + "):\n" + npm.output.substr(0, 3000);
     }
   }
   ::flock(lock, LOCK_UN);
@@ -89,11 +91,11 @@ CommandResult run_script(const EmulatorProcess& emulator, const std::string& scr
                          const std::string& args) {
   fs::copy_file(fs::path(PIPEHOST_SOURCE_DIR) / "tests/emulator/node" / script, kInstallDir / script,
                 fs::copy_options::overwrite_existing);
-  std::string command = "cd " + quoted(kInstallDir.string()) +
-                        " && NODE_EXTRA_CA_CERTS=" + quoted(emulator.ca_file()) +
-                        " GEMINI_API_KEY=" + quoted(emulator.options().gemini_key) +
-                        " BRAINTRUST_API_KEY=" + quoted(emulator.options().braintrust_key) +
-                        " timeout 120 node " + script + " " + args;
+  std::string command =
+      "cd " + quoted(kInstallDir.string()) + " && NODE_EXTRA_CA_CERTS=" + quoted(emulator.ca_file()) +
+      " GEMINI_API_KEY=" + quoted(emulator.options().gemini_key) +
+      " BRAINTRUST_API_KEY=" + quoted(emulator.options().braintrust_key) +
+      " OPENAI_API_KEY=" + quoted(emulator.options().openai_key) + " timeout 120 node " + script + " " + args;
   return run(command);
 }
 
@@ -130,6 +132,23 @@ TEST_F(NodeConformance, BraintrustClientLogsAndRowsReadBack) {
   json::value stats = parse_json(emulator.stats_json());
   EXPECT_EQ(stats.at("braintrust_events").as_int64(), 3);
   EXPECT_GE(stats.at("braintrust_logs3_calls").as_int64(), 1);
+}
+
+TEST_F(NodeConformance, OpenAiClientRunsWholeBatches) {
+  EmulatorProcess emulator({.faults = "batch_ms=1000"});  // time for the cancel to find the batch running
+  TempDir work;
+  CommandResult result = run_script(emulator, "openai_batch_roundtrip.mjs",
+                                    quoted(emulator.base_url()) + " " + quoted(work.path().string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("OK 25 rows"), std::string::npos) << result.output;
+  json::value stats = parse_json(emulator.stats_json());
+  EXPECT_EQ(stats.at("openai").at("batch_creates_by_name"),
+            parse_json(R"({"conformance-openai":1,"conformance-cancel":1})"));
+  EXPECT_EQ(stats.at("openai").at("online_answers").as_int64(), 2);
+  EXPECT_EQ(stats.at("requests_by_route").at("openai POST /v1/files").as_int64(), 1)
+      << "the streamed upload was accepted at the first attempt";
+  EXPECT_EQ(stats.at("key_in_query").as_int64(), 0);
+  EXPECT_EQ(stats.at("auth_failures").as_int64(), 1) << "only the deliberate wrong key";
 }
 
 }  // namespace

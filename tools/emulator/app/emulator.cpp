@@ -66,7 +66,8 @@ Emulator::Emulator(EmulatorSettings settings)
       files_(context_.state_dir / "files"),
       files_api_(context_, files_),
       batches_api_(context_, files_),
-      braintrust_api_(context_, logs_) {}
+      braintrust_api_(context_, logs_),
+      openai_(context_, settings_.openai_key) {}
 
 Emulator::~Emulator() {
   stop();
@@ -95,6 +96,7 @@ void Emulator::start() {
 void Emulator::stop() {
   if (server_) server_->stop();
   batches_api_.shutdown();
+  openai_.shutdown();
 }
 
 Response Emulator::handle(Request& request) {
@@ -102,6 +104,9 @@ Response Emulator::handle(Request& request) {
   Response response;
   if (route.api == Api::control) {
     response = handle_control(route, request);
+  } else if (auto openai_route = openai_.route(request, route.api == Api::gemini)) {
+    context_.stats.add_keyed("requests_by_route", openai_route->name);
+    response = openai_.handle(*openai_route, request);
   } else {
     context_.stats.add_keyed("requests_by_route", route.name);
     response =
@@ -147,6 +152,7 @@ Response Emulator::handle_control(const RouteMatch& route, Request& request) {
     case Endpoint::control_reset_stats:
       context_.stats.reset();
       context_.faults.reset_counters();
+      openai_.reset_stats();
       return Response::json(200, "{}");
     default:
       return error(404, "unknown control route " + route.name);
@@ -164,6 +170,7 @@ std::string Emulator::stats_json() const {
   out["faults_injected"] = std::move(injected);
   out["faults"] = context_.faults.config().to_spec();
   out["files"] = static_cast<std::int64_t>(files_.list().size());
+  out["openai"] = openai_.stats_json();
   return boost::json::serialize(out);
 }
 

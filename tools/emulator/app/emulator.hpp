@@ -14,6 +14,7 @@
 #include "emulator/gemini/batches_api.hpp"
 #include "emulator/gemini/file_store.hpp"
 #include "emulator/gemini/files_api.hpp"
+#include "emulator/openai/openai_api.hpp"
 #include "emulator/server/http_server.hpp"
 
 namespace pipehost::emulator {
@@ -52,6 +53,7 @@ class Emulator {
   FilesApi files_api_;
   BatchesApi batches_api_;
   BraintrustApi braintrust_api_;
+  openai::OpenAiApi openai_;
   std::unique_ptr<HttpServer> server_;
 };
 
