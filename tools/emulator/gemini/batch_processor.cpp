@@ -8,6 +8,7 @@
 #include "emulator/answers/answer_generator.hpp"
 #include "emulator/util/json_util.hpp"
 #include "emulator/util/sha256.hpp"
+#include "emulator/util/shuffle.hpp"
 
 namespace pipehost::emulator {
 
@@ -19,22 +20,6 @@ json::object line_error_status() {
   return {{"code", 500},
           {"message", "Internal error encountered (emulated line_error fault)."},
           {"status", "INTERNAL"}};
-}
-
-/// Seeded shuffle that never leaves more than one element in input order.
-template <class T>
-void shuffle_not_in_order(std::vector<T>& items, SplitMix64& random) {
-  if (items.size() < 2) return;
-  std::vector<std::size_t> order(items.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  for (std::size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[random.below(i + 1)]);
-  bool identity = true;
-  for (std::size_t i = 0; i < order.size(); ++i) identity = identity && order[i] == i;
-  if (identity) std::reverse(order.begin(), order.end());
-  std::vector<T> shuffled;
-  shuffled.reserve(items.size());
-  for (std::size_t index : order) shuffled.push_back(std::move(items[index]));
-  items = std::move(shuffled);
 }
 
 AnswerForm draw_form(const Batch& batch, SplitMix64& random, FaultInjector& recorder) {
