@@ -66,7 +66,8 @@ Emulator::Emulator(EmulatorSettings settings)
       files_(context_.state_dir / "files"),
       files_api_(context_, files_),
       batches_api_(context_, files_),
-      braintrust_api_(context_, logs_) {}
+      braintrust_api_(context_, logs_),
+      anthropic_api_(context_, settings_.anthropic_key) {}
 
 Emulator::~Emulator() {
   stop();
@@ -95,6 +96,7 @@ void Emulator::start() {
 void Emulator::stop() {
   if (server_) server_->stop();
   batches_api_.shutdown();
+  anthropic_api_.shutdown();
 }
 
 Response Emulator::handle(Request& request) {
@@ -104,8 +106,12 @@ Response Emulator::handle(Request& request) {
     response = handle_control(route, request);
   } else {
     context_.stats.add_keyed("requests_by_route", route.name);
-    response =
-        route.api == Api::braintrust ? handle_braintrust(route, request) : handle_gemini(route, request);
+    if (route.api == Api::anthropic) {
+      response = anthropic_api_.handle(route, request);
+    } else {
+      response =
+          route.api == Api::braintrust ? handle_braintrust(route, request) : handle_gemini(route, request);
+    }
   }
   if (settings_.log_requests) {
     std::cerr << "pipehost-emulator: " << request.method << ' ' << redact_target(request.target) << " -> "
@@ -147,6 +153,7 @@ Response Emulator::handle_control(const RouteMatch& route, Request& request) {
     case Endpoint::control_reset_stats:
       context_.stats.reset();
       context_.faults.reset_counters();
+      anthropic_api_.reset_stats();
       return Response::json(200, "{}");
     default:
       return error(404, "unknown control route " + route.name);
@@ -164,6 +171,7 @@ std::string Emulator::stats_json() const {
   out["faults_injected"] = std::move(injected);
   out["faults"] = context_.faults.config().to_spec();
   out["files"] = static_cast<std::int64_t>(files_.list().size());
+  out["anthropic"] = anthropic_api_.stats_json();
   return boost::json::serialize(out);
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "emulator/anthropic/anthropic_api.hpp"
 #include "emulator/app/emulator_context.hpp"
 #include "emulator/app/options.hpp"
 #include "emulator/app/routes.hpp"
@@ -52,6 +53,7 @@ class Emulator {
   FilesApi files_api_;
   BatchesApi batches_api_;
   BraintrustApi braintrust_api_;
+  anthropic::AnthropicApi anthropic_api_;
   std::unique_ptr<HttpServer> server_;
 };
 
