@@ -1,5 +1,7 @@
 // Conformance with the official Node clients: @google/genai (upload → batch → poll → download,
-// plus generateContent) and braintrust (initLogger → log → flush, rows read back via fetch).
+// plus generateContent), braintrust (initLogger → log → flush, rows read back via fetch) and
+// @anthropic-ai/sdk (Message Batches create → poll → list → results, cancel, delete, messages.create,
+// AuthenticationError).
 // The packages are installed once with npm into build/node-conformance (reused afterwards).
 // Skips only when node or npm is missing.
 #include <array>
@@ -56,7 +58,8 @@ std::string quoted(const std::string& text) {
 
 bool installed() {
   return fs::exists(kInstallDir / "node_modules/@google/genai/package.json") &&
-         fs::exists(kInstallDir / "node_modules/braintrust/package.json");
+         fs::exists(kInstallDir / "node_modules/braintrust/package.json") &&
+         fs::exists(kInstallDir / "node_modules/@anthropic-ai/sdk/package.json");
 }
 
 /// Installs the clients once (tests may run in parallel: an flock serialises the install).
@@ -70,12 +73,14 @@ std::string ensure_clients_installed() {
   if (!installed()) {
     write_file(kInstallDir / "package.json",
                R"({"name":"pipehost-emulator-conformance","private":true,"type":"module",)"
-               R"("dependencies":{"@google/genai":"^3.3.0","braintrust":"^3.0.0"}})");
+               R"("dependencies":{"@google/genai":"^3.3.0","braintrust":"^3.0.0",)"
+               // 1.x declares no engines constraint and runs on Node 20.
+               R"("@anthropic-ai/sdk":"^1.10.0"}})");
     CommandResult npm = run("cd " + quoted(kInstallDir.string()) +
                             " && timeout 600 npm install --no-audit --no-fund --loglevel=error");
     if (npm.exit_code != 0 || !installed()) {
-      error = "npm install of @google/genai and braintrust failed (exit " + std::to_string(npm.exit_code) +
-              "):\n" + npm.output.substr(0, 3000);
+      error = "npm install of @google/genai, braintrust and @anthropic-ai/sdk failed (exit " +
+              std::to_string(npm.exit_code) + "):\n" + npm.output.substr(0, 3000);
     }
   }
   ::flock(lock, LOCK_UN);
@@ -93,6 +98,7 @@ CommandResult run_script(const EmulatorProcess& emulator, const std::string& scr
                         " && NODE_EXTRA_CA_CERTS=" + quoted(emulator.ca_file()) +
                         " GEMINI_API_KEY=" + quoted(emulator.options().gemini_key) +
                         " BRAINTRUST_API_KEY=" + quoted(emulator.options().braintrust_key) +
+                        " ANTHROPIC_API_KEY=" + quoted(emulator.options().anthropic_key) +
                         " timeout 120 node " + script + " " + args;
   return run(command);
 }
@@ -130,6 +136,21 @@ TEST_F(NodeConformance, BraintrustClientLogsAndRowsReadBack) {
   json::value stats = parse_json(emulator.stats_json());
   EXPECT_EQ(stats.at("braintrust_events").as_int64(), 3);
   EXPECT_GE(stats.at("braintrust_logs3_calls").as_int64(), 1);
+}
+
+TEST_F(NodeConformance, AnthropicClientRunsMessageBatches) {
+  EmulatorProcess emulator({.faults = "batch_ms=1000"});  // the canceled batch must still be running
+  CommandResult result = run_script(emulator, "anthropic_batch_roundtrip.mjs", quoted(emulator.base_url()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("OK 20 results"), std::string::npos) << result.output;
+  json::value stats = parse_json(emulator.stats_json());
+  const json::object& anthropic = stats.at("anthropic").as_object();
+  EXPECT_EQ(anthropic.at("batch_creates").as_int64(), 2);
+  EXPECT_EQ(anthropic.at("answered_more_than_once").as_int64(), 0);
+  EXPECT_GT(anthropic.at("cache_write_tokens").as_int64(), 1024);
+  EXPECT_EQ(anthropic.at("cache_read_tokens").as_int64(), 20 * anthropic.at("cache_write_tokens").as_int64())
+      << "19 batch rows and the online call read the prefix the first row wrote";
+  EXPECT_EQ(stats.at("auth_failures").as_int64(), 1);
 }
 
 }  // namespace
