@@ -3,6 +3,11 @@
 // delete, and the create-time validation.
 #include <set>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
 #include "anthropic_client.hpp"
 
 namespace pipehost::test {
@@ -178,6 +183,26 @@ TEST(AnthropicBatches, CreateValidatesCustomIdsCountAndShape) {
 
   json::object ok = anthropic.create_batch({request(json::string(std::string(64, 'Z'))), request("a_B-9")});
   EXPECT_EQ(ok.at("request_counts").at("processing").as_int64(), 2);
+}
+
+TEST(AnthropicBatches, ABodyOver256MbIsRefusedWith413RequestTooLarge) {
+  EmulatorOptions plain;
+  plain.tls = false;  // a raw socket: the announced length is never sent
+  EmulatorProcess emulator(plain);
+  namespace net = boost::asio;
+  std::string port = emulator.base_url().substr(emulator.base_url().rfind(':') + 1);
+  net::io_context io;
+  net::ip::tcp::socket socket(io);
+  net::connect(socket, net::ip::tcp::resolver(io).resolve("127.0.0.1", port));
+  net::write(socket, net::buffer("POST /v1/messages/batches HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                 "x-api-key: test-anthropic-key\r\nanthropic-version: 2023-06-01\r\n"
+                                 "Content-Type: application/json\r\nContent-Length: " +
+                                 std::to_string((256u << 20) + 1) + "\r\n\r\n{\"requests\":["));
+  std::string reply;
+  boost::system::error_code ec;
+  net::read(socket, net::dynamic_buffer(reply), ec);  // until the emulator closes the connection
+  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
+  EXPECT_NE(reply.find(R"("type":"request_too_large")"), std::string::npos) << reply;
 }
 
 TEST(AnthropicBatches, InvalidParamsBecomeErroredResultsAsTheApiValidatesThemAsynchronously) {

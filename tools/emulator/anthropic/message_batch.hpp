@@ -3,6 +3,7 @@
 // results file is written. Request counts stay in `processing` until the batch has ended.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -47,10 +48,12 @@ struct MessageBatch {
   std::filesystem::path requests_path;  // JSONL {"custom_id","params"}, input order
   std::filesystem::path results_path;   // JSONL results, written when the batch ends
 
+  // Set (under mutex, then `changed` notified) at emulator shutdown; also read while writing results.
+  std::atomic<bool> stop{false};
+
   // Guarded by mutex; `changed` is notified on cancel and stop.
   mutable std::mutex mutex;
   std::condition_variable changed;
-  bool stop = false;  // emulator shutdown or batch deleted
   std::optional<WallClock::time_point> cancel_initiated;
   std::optional<WallClock::time_point> ended;  // results written
   RequestCounts final_counts;

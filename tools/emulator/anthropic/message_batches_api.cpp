@@ -30,6 +30,29 @@ bool valid_custom_id(std::string_view id) {
   return true;
 }
 
+HttpError too_large() {
+  return HttpError(413, "request_too_large", "Request exceeds the maximum size of a batch (256 MB)");
+}
+
+/// Parses the body as it arrives, so a 256 MB batch is held once (as JSON), not twice.
+json::value parse_streamed_body(Request& request, json::monotonic_resource& resource) {
+  if (request.body->content_length().value_or(0) > kMaxBatchBytes) throw too_large();
+  json::stream_parser parser;
+  parser.reset(&resource);
+  std::vector<char> buffer(1u << 16);
+  std::size_t received = 0;
+  boost::system::error_code ec;
+  while (std::size_t got = request.body->read_some(buffer.data(), buffer.size())) {
+    received += got;
+    if (received > kMaxBatchBytes) throw too_large();
+    parser.write(buffer.data(), got, ec);
+    if (ec) throw invalid_request("There was an error parsing the body: " + ec.message());
+  }
+  parser.finish(ec);
+  if (ec) throw invalid_request("There was an error parsing the body: " + ec.message());
+  return parser.release();
+}
+
 HttpError not_found(const std::string& id) {
   return HttpError(404, "not_found_error", "message_batch " + id + " not found");
 }
@@ -68,17 +91,14 @@ std::shared_ptr<MessageBatch> MessageBatchesApi::find(const std::string& id) con
 }
 
 Response MessageBatchesApi::create(Request& request) {
-  std::string body = request.body->read_all(kMaxBatchBytes);
+  json::monotonic_resource resource;
+  json::value parsed = parse_streamed_body(request, resource);
   if (context_.faults.take_create_429()) {
     throw HttpError(429, "rate_limit_error",
                     "Number of batch requests waiting to be processed exceeds your rate limit (emulated "
                     "create_429 fault)");
   }
-  json::monotonic_resource resource;
-  boost::system::error_code ec;
-  json::value parsed = json::parse(body, ec, &resource);
-  if (ec || !parsed.is_object())
-    throw invalid_request("There was an error parsing the body: not a JSON object");
+  if (!parsed.is_object()) throw invalid_request("There was an error parsing the body: not a JSON object");
   auto requests_it = parsed.get_object().find("requests");
   if (requests_it == parsed.get_object().end()) throw invalid_request("requests: Field required");
   const json::array* requests = requests_it->value().if_array();
