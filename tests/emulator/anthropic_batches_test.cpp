@@ -136,10 +136,10 @@ TEST(AnthropicBatches, CancelGoesThroughCancelingToEndedWithCanceledResults) {
 }
 
 TEST(AnthropicBatches, RequestsFinishedBeforeACancelAreAnsweredTheRestCanceled) {
-  EmulatorProcess emulator({.faults = "batch_ms=1000"});
+  EmulatorProcess emulator({.faults = "batch_ms=3000"});
   AnthropicCalls anthropic(emulator);
   std::string id = id_of(anthropic.create_batch(song_requests(20, "Classify.")));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // about 2 requests done by then
   anthropic.call("POST", "/v1/messages/batches/" + id + "/cancel");
   json::object counts = anthropic.wait_until_ended(id).at("request_counts").as_object();
   std::int64_t succeeded = counts.at("succeeded").as_int64(), canceled = counts.at("canceled").as_int64();

@@ -1,7 +1,7 @@
 // Conformance: the official @anthropic-ai/sdk client runs Message Batches against the emulator.
 // Usage: node anthropic_batch_roundtrip.mjs BASE_URL   (TLS: NODE_EXTRA_CA_CERTS=ca_file,
-// key in ANTHROPIC_API_KEY). The emulator must run with batch_ms >= 500 so the second batch is
-// still in progress when it is canceled.
+// key in ANTHROPIC_API_KEY). Sets the emulator's faults to batch_ms=60000 (control route) before
+// the second batch, so that one is surely still running when it is canceled.
 // Prints "OK <n> results" on success; exits non-zero with a reason otherwise.
 import Anthropic, {AuthenticationError} from '@anthropic-ai/sdk';
 
@@ -43,6 +43,8 @@ if (new Set(seen).size !== count) fail(`saw ${seen.length} results, ${new Set(se
 if (seen.every((id, i) => id === `row-${i}`)) fail('results came back in input order');
 if (writes !== 1 || reads !== count - 1) fail(`cache: ${writes} writes, ${reads} reads`);
 
+const control = await fetch(`${baseURL}/_emulator/faults`, {method: 'POST', body: 'batch_ms=60000'});
+if (!control.ok) fail(`setting batch_ms: ${control.status}`);
 const second = await client.messages.batches.create({requests: requests.slice(0, 3)});
 const canceling = await client.messages.batches.cancel(second.id);
 if (canceling.processing_status !== 'canceling') fail(`cancel returned ${JSON.stringify(canceling)}`);

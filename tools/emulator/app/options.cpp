@@ -11,8 +11,8 @@ namespace po = boost::program_options;
 
 EmulatorSettings parse_command_line(int argc, const char* const* argv) {
   po::options_description options(
-      "pipehost-emulator: local Gemini (Files, Batch, generateContent) + BrainTrust + Anthropic (Message "
-      "Batches, Messages) API emulator\nOptions");
+      "pipehost-emulator: local Gemini (Files, Batch, generateContent), BrainTrust and Anthropic\n"
+      "(Message Batches, Messages) API emulator\nOptions");
   options.add_options()("help,h", "show this help")("port", po::value<unsigned>()->default_value(0),
                                                     "port on 127.0.0.1 (0 = any free port)")(
       "no-tls", "serve plain HTTP instead of HTTPS")("state-dir", po::value<std::string>(),
