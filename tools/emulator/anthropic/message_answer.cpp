@@ -215,7 +215,7 @@ MessageOutcome answer_message(const json::object& params, std::string_view key, 
   ContentHash hash;
   hash.update(key);
   hash.separator();
-  std::string system_text;
+  std::string system_text;  // only hashed: structured output does not depend on it
   if (const json::value* system = member(params, "system")) append_text(*system, system_text, hash);
   hash.separator();
   for (const auto& message : params.at("messages").get_array()) {
@@ -226,7 +226,6 @@ MessageOutcome answer_message(const json::object& params, std::string_view key, 
   if (schema) hash.update(json::serialize(*schema));
   if (tool) hash.update(string_member(*tool, "name"));
   digest.hash = hash.value();
-  digest.has_system_instruction = !system_text.empty();
 
   json::object block;
   std::string stop_reason = "end_turn";
