@@ -1,6 +1,8 @@
 // Conformance with the official Node clients: @google/genai (upload → batch → poll → download,
 // plus generateContent), braintrust (initLogger → log → flush, rows read back via fetch) and
-// openai 6.x (streamed upload → batch → poll → list → output/error files, cancel, online calls).
+// openai 6.x (streamed upload → batch → poll → list → output/error files, cancel, online calls) and
+// @anthropic-ai/sdk (Message Batches create → poll → list → results, cancel, delete, messages.create,
+// AuthenticationError).
 // The packages are installed once with npm into build/node-conformance (reused afterwards).
 // Skips only when node or npm is missing.
 #include <array>
@@ -58,7 +60,8 @@ std::string quoted(const std::string& text) {
 bool installed() {
   return fs::exists(kInstallDir / "node_modules/@google/genai/package.json") &&
          fs::exists(kInstallDir / "node_modules/braintrust/package.json") &&
-         fs::exists(kInstallDir / "node_modules/openai/package.json");
+         fs::exists(kInstallDir / "node_modules/openai/package.json") &&
+         fs::exists(kInstallDir / "node_modules/@anthropic-ai/sdk/package.json");
 }
 
 /// Installs the clients once (tests may run in parallel: an flock serialises the install).
@@ -72,11 +75,13 @@ std::string ensure_clients_installed() {
   if (!installed()) {
     write_file(kInstallDir / "package.json",
                R"({"name":"pipehost-emulator-conformance","private":true,"type":"module",)"
-               R"("dependencies":{"@google/genai":"^3.3.0","braintrust":"^3.0.0","openai":"^6.49.0"}})");
+               R"("dependencies":{"@google/genai":"^3.3.0","braintrust":"^3.0.0","openai":"^6.49.0",)"
+               // openai 7.x and later need Node 22; @anthropic-ai/sdk 1.x declares no engines constraint.
+               R"("@anthropic-ai/sdk":"^1.10.0"}})");
     CommandResult npm = run("cd " + quoted(kInstallDir.string()) +
                             " && timeout 600 npm install --no-audit --no-fund --loglevel=error");
     if (npm.exit_code != 0 || !installed()) {
-      error = "npm install of @google/genai, braintrust and openai failed (exit " +
+      error = "npm install of @google/genai, braintrust, openai and @anthropic-ai/sdk failed (exit " +
               std::to_string(npm.exit_code) + "):\n" + npm.output.substr(0, 3000);
     }
   }
@@ -91,11 +96,13 @@ CommandResult run_script(const EmulatorProcess& emulator, const std::string& scr
                          const std::string& args) {
   fs::copy_file(fs::path(PIPEHOST_SOURCE_DIR) / "tests/emulator/node" / script, kInstallDir / script,
                 fs::copy_options::overwrite_existing);
-  std::string command =
-      "cd " + quoted(kInstallDir.string()) + " && NODE_EXTRA_CA_CERTS=" + quoted(emulator.ca_file()) +
-      " GEMINI_API_KEY=" + quoted(emulator.options().gemini_key) +
-      " BRAINTRUST_API_KEY=" + quoted(emulator.options().braintrust_key) +
-      " OPENAI_API_KEY=" + quoted(emulator.options().openai_key) + " timeout 120 node " + script + " " + args;
+  std::string command = "cd " + quoted(kInstallDir.string()) +
+                        " && NODE_EXTRA_CA_CERTS=" + quoted(emulator.ca_file()) +
+                        " GEMINI_API_KEY=" + quoted(emulator.options().gemini_key) +
+                        " BRAINTRUST_API_KEY=" + quoted(emulator.options().braintrust_key) +
+                        " OPENAI_API_KEY=" + quoted(emulator.options().openai_key) +
+                        " ANTHROPIC_API_KEY=" + quoted(emulator.options().anthropic_key) +
+                        " timeout 120 node " + script + " " + args;
   return run(command);
 }
 
@@ -149,6 +156,21 @@ TEST_F(NodeConformance, OpenAiClientRunsWholeBatches) {
       << "the streamed upload was accepted at the first attempt";
   EXPECT_EQ(stats.at("key_in_query").as_int64(), 0);
   EXPECT_EQ(stats.at("auth_failures").as_int64(), 1) << "only the deliberate wrong key";
+}
+
+TEST_F(NodeConformance, AnthropicClientRunsMessageBatches) {
+  EmulatorProcess emulator;
+  CommandResult result = run_script(emulator, "anthropic_batch_roundtrip.mjs", quoted(emulator.base_url()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("OK 20 results"), std::string::npos) << result.output;
+  json::value stats = parse_json(emulator.stats_json());
+  const json::object& anthropic = stats.at("anthropic").as_object();
+  EXPECT_EQ(anthropic.at("batch_creates").as_int64(), 2);
+  EXPECT_EQ(anthropic.at("answered_more_than_once").as_int64(), 0);
+  EXPECT_GT(anthropic.at("cache_write_tokens").as_int64(), 1024);
+  EXPECT_EQ(anthropic.at("cache_read_tokens").as_int64(), 20 * anthropic.at("cache_write_tokens").as_int64())
+      << "19 batch rows and the online call read the prefix the first row wrote";
+  EXPECT_EQ(stats.at("auth_failures").as_int64(), 1);
 }
 
 }  // namespace

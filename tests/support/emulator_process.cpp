@@ -137,13 +137,14 @@ EmulatorProcess::EmulatorProcess(EmulatorOptions options) : options_(std::move(o
   for (char** entry = environ; *entry; ++entry) {
     std::string_view text(*entry);
     if (text.rfind("GEMINI_API_KEY=", 0) == 0 || text.rfind("BRAINTRUST_API_KEY=", 0) == 0 ||
-        text.rfind("OPENAI_API_KEY=", 0) == 0)
+        text.rfind("OPENAI_API_KEY=", 0) == 0 || text.rfind("ANTHROPIC_API_KEY=", 0) == 0)
       continue;
     env.emplace_back(text);
   }
   if (!options_.gemini_key.empty()) env.push_back("GEMINI_API_KEY=" + options_.gemini_key);
   if (!options_.braintrust_key.empty()) env.push_back("BRAINTRUST_API_KEY=" + options_.braintrust_key);
   if (!options_.openai_key.empty()) env.push_back("OPENAI_API_KEY=" + options_.openai_key);
+  if (!options_.anthropic_key.empty()) env.push_back("ANTHROPIC_API_KEY=" + options_.anthropic_key);
   std::vector<char*> argv, envp;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -15,11 +15,12 @@ struct EmulatorOptions {
   bool tls = true;
   std::string faults;  // --faults SPEC
   std::uint64_t seed = 1;
-  // Passed in the emulator's environment (GEMINI_API_KEY / BRAINTRUST_API_KEY / OPENAI_API_KEY);
-  // empty = unset, and the emulator then accepts any non-empty key.
+  // Passed in the emulator's environment (GEMINI_API_KEY / BRAINTRUST_API_KEY / OPENAI_API_KEY /
+  // ANTHROPIC_API_KEY); empty = unset, and the emulator then accepts any non-empty key.
   std::string gemini_key = "test-gemini-key";
   std::string braintrust_key = "test-braintrust-key";
   std::string openai_key = "test-openai-key";
+  std::string anthropic_key = "test-anthropic-key";
 };
 
 /// A whole HTTP response.

@@ -67,7 +67,8 @@ Emulator::Emulator(EmulatorSettings settings)
       files_api_(context_, files_),
       batches_api_(context_, files_),
       braintrust_api_(context_, logs_),
-      openai_(context_, settings_.openai_key) {}
+      openai_(context_, settings_.openai_key),
+      anthropic_api_(context_, settings_.anthropic_key) {}
 
 Emulator::~Emulator() {
   stop();
@@ -97,6 +98,7 @@ void Emulator::stop() {
   if (server_) server_->stop();
   batches_api_.shutdown();
   openai_.shutdown();
+  anthropic_api_.shutdown();
 }
 
 Response Emulator::handle(Request& request) {
@@ -109,8 +111,12 @@ Response Emulator::handle(Request& request) {
     response = openai_.handle(*openai_route, request);
   } else {
     context_.stats.add_keyed("requests_by_route", route.name);
-    response =
-        route.api == Api::braintrust ? handle_braintrust(route, request) : handle_gemini(route, request);
+    if (route.api == Api::anthropic) {
+      response = anthropic_api_.handle(route, request);
+    } else {
+      response =
+          route.api == Api::braintrust ? handle_braintrust(route, request) : handle_gemini(route, request);
+    }
   }
   if (settings_.log_requests) {
     std::cerr << "pipehost-emulator: " << request.method << ' ' << redact_target(request.target) << " -> "
@@ -153,6 +159,7 @@ Response Emulator::handle_control(const RouteMatch& route, Request& request) {
       context_.stats.reset();
       context_.faults.reset_counters();
       openai_.reset_stats();
+      anthropic_api_.reset_stats();
       return Response::json(200, "{}");
     default:
       return error(404, "unknown control route " + route.name);
@@ -171,6 +178,7 @@ std::string Emulator::stats_json() const {
   out["faults"] = context_.faults.config().to_spec();
   out["files"] = static_cast<std::int64_t>(files_.list().size());
   out["openai"] = openai_.stats_json();
+  out["anthropic"] = anthropic_api_.stats_json();
   return boost::json::serialize(out);
 }
 

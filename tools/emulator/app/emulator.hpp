@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "emulator/anthropic/anthropic_api.hpp"
 #include "emulator/app/emulator_context.hpp"
 #include "emulator/app/options.hpp"
 #include "emulator/app/routes.hpp"
@@ -54,6 +55,7 @@ class Emulator {
   BatchesApi batches_api_;
   BraintrustApi braintrust_api_;
   openai::OpenAiApi openai_;
+  anthropic::AnthropicApi anthropic_api_;
   std::unique_ptr<HttpServer> server_;
 };
 

@@ -11,8 +11,8 @@ namespace po = boost::program_options;
 
 EmulatorSettings parse_command_line(int argc, const char* const* argv) {
   po::options_description options(
-      "pipehost-emulator: local Gemini (Files, Batch, generateContent) + BrainTrust + OpenAI (Files, Batch, "
-      "chat completions, responses) API emulator\nOptions");
+      "pipehost-emulator: local Gemini (Files, Batch, generateContent), BrainTrust, OpenAI (Files, Batch,\n"
+      "chat completions, responses) and Anthropic (Message Batches, Messages) API emulator\nOptions");
   options.add_options()("help,h", "show this help")("port", po::value<unsigned>()->default_value(0),
                                                     "port on 127.0.0.1 (0 = any free port)")(
       "no-tls", "serve plain HTTP instead of HTTPS")("state-dir", po::value<std::string>(),
@@ -24,6 +24,8 @@ EmulatorSettings parse_command_line(int argc, const char* const* argv) {
       "expected BrainTrust API key (default: env BRAINTRUST_API_KEY; if neither, any non-empty key)")(
       "openai-key", po::value<std::string>(),
       "expected OpenAI API key (default: env OPENAI_API_KEY; if neither, any non-empty key)")(
+      "anthropic-key", po::value<std::string>(),
+      "expected Anthropic API key (default: env ANTHROPIC_API_KEY; if neither, any non-empty key)")(
       "faults", po::value<std::string>()->default_value(""), "fault SPEC, e.g. create_429=2,fenced=0.3")(
       "seed", po::value<std::uint64_t>()->default_value(1), "seed of the fault draws")(
       "log-requests", "print one line per request to stderr (keys redacted)")(
@@ -56,6 +58,7 @@ EmulatorSettings parse_command_line(int argc, const char* const* argv) {
   settings.gemini_key = key("gemini-key", "GEMINI_API_KEY");
   settings.braintrust_key = key("braintrust-key", "BRAINTRUST_API_KEY");
   settings.openai_key = key("openai-key", "OPENAI_API_KEY");
+  settings.anthropic_key = key("anthropic-key", "ANTHROPIC_API_KEY");
   try {
     settings.faults = FaultConfig::parse(values["faults"].as<std::string>());
   } catch (const std::invalid_argument& error) {

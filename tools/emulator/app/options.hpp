@@ -1,6 +1,6 @@
 // The command line (a contract; see README.md):
 //   pipehost-emulator [--port N] [--no-tls] [--state-dir DIR] [--gemini-key K] [--braintrust-key K]
-//                     [--openai-key K] [--faults SPEC] [--seed N] [--log-requests]
+//                     [--openai-key K] [--anthropic-key K] [--faults SPEC] [--seed N] [--log-requests]
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,7 @@ struct EmulatorSettings {
   std::optional<std::string> gemini_key;           // none: any non-empty key is accepted
   std::optional<std::string> braintrust_key;       // none: any non-empty key is accepted
   std::optional<std::string> openai_key;           // none: any non-empty key is accepted
+  std::optional<std::string> anthropic_key;        // none: any non-empty key is accepted
   FaultConfig faults;
   std::uint64_t seed = 1;
   bool log_requests = false;
@@ -35,6 +36,8 @@ struct CommandLineError : std::runtime_error {
 
 /// Parses argv; keys fall back to env GEMINI_API_KEY / BRAINTRUST_API_KEY / OPENAI_API_KEY when the
 /// flags are absent.
+/// Parses argv; keys fall back to env GEMINI_API_KEY / BRAINTRUST_API_KEY / ANTHROPIC_API_KEY when
+/// the flags are absent.
 EmulatorSettings parse_command_line(int argc, const char* const* argv);
 
 }  // namespace pipehost::emulator

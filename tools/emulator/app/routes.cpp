@@ -73,6 +73,30 @@ RouteMatch match_braintrust(const std::string& method, const std::vector<std::st
   return {};
 }
 
+/// /v1/messages[/batches[/{id}[/cancel|/results]]]: every path under /v1/messages is Anthropic's
+/// (an unknown one answers 404 in Anthropic's shape); no other emulated API uses it.
+RouteMatch match_anthropic(const std::string& method, const std::vector<std::string>& p) {
+  if (p.size() < 2 || p[0] != "v1" || p[1] != "messages") return {};
+  const bool get = method == "GET", post = method == "POST", del = method == "DELETE";
+  auto an = [&](Endpoint endpoint, const std::string& name, std::string id = {}) {
+    RouteMatch match = make(Api::anthropic, endpoint, method + " " + name);
+    match.id = std::move(id);
+    return match;
+  };
+  if (p.size() == 2 && post) return an(Endpoint::anthropic_messages, "/v1/messages");
+  if (p.size() >= 3 && p[2] == "batches") {
+    if (p.size() == 3 && post) return an(Endpoint::anthropic_batch_create, "/v1/messages/batches");
+    if (p.size() == 3 && get) return an(Endpoint::anthropic_batch_list, "/v1/messages/batches");
+    if (p.size() == 4 && get) return an(Endpoint::anthropic_batch_get, "/v1/messages/batches/{id}", p[3]);
+    if (p.size() == 4 && del) return an(Endpoint::anthropic_batch_delete, "/v1/messages/batches/{id}", p[3]);
+    if (p.size() == 5 && p[4] == "cancel" && post)
+      return an(Endpoint::anthropic_batch_cancel, "/v1/messages/batches/{id}/cancel", p[3]);
+    if (p.size() == 5 && p[4] == "results" && get)
+      return an(Endpoint::anthropic_batch_results, "/v1/messages/batches/{id}/results", p[3]);
+  }
+  return an(Endpoint::none, "/v1/messages/(unknown)");
+}
+
 RouteMatch match_gemini(const std::string& method, const std::vector<std::string>& p, bool has_upload_id) {
   const bool get = method == "GET", post = method == "POST", del = method == "DELETE";
   RouteMatch match;
@@ -163,6 +187,8 @@ RouteMatch match_route(const std::string& method, const std::string& path, bool 
   }
   RouteMatch match = match_braintrust(method, parts);
   if (match.endpoint != Endpoint::none) return match;
+  match = match_anthropic(method, parts);
+  if (match.api == Api::anthropic) return match;
   match = match_gemini(method, parts, has_upload_id);
   if (match.endpoint != Endpoint::none) return match;
   return make(Api::unknown, Endpoint::none, "unmatched");

@@ -6,7 +6,7 @@
 
 namespace pipehost::emulator {
 
-enum class Api { gemini, braintrust, control, unknown };
+enum class Api { gemini, braintrust, anthropic, control, unknown };
 
 enum class Endpoint {
   none,
@@ -34,6 +34,14 @@ enum class Endpoint {
   bt_get_project,
   bt_insert,
   bt_fetch,
+  // Anthropic
+  anthropic_batch_create,
+  anthropic_batch_list,
+  anthropic_batch_get,
+  anthropic_batch_cancel,
+  anthropic_batch_delete,
+  anthropic_batch_results,
+  anthropic_messages,
   // Control
   control_stats,
   control_get_faults,
@@ -46,7 +54,7 @@ struct RouteMatch {
   Endpoint endpoint = Endpoint::none;
   std::string name;     // for requests_by_route
   std::string version;  // "v1beta" / "v1" (Gemini)
-  std::string id;       // file id, batch id or project id
+  std::string id;       // file id, batch id (Gemini or Anthropic) or project id
   std::string model;    // bare model id
 };
 
