@@ -150,6 +150,8 @@ void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
       std::string reason = "batch job " + job.display_name + " ended " + state_name(status.state) +
                            (status.message.empty() ? "" : ": " + status.message);
       spdlog::warn("{}; its rows will be retried", reason);
+      if (progress_)
+        for (const auto& row : ledger_->job_rows(job.id)) progress_->record_row(row.key, false);
       ledger_->close_job(job.id, state_name(status.state), reason, fingerprint_);
       run_.counters().add(counter::jobs_done, 1);
       run_.counters().add(counter::rows_failed, static_cast<std::int64_t>(job.row_count));
@@ -277,6 +279,9 @@ void ModelRun::fetch_job(const ledger::JobRecord& job) {
   std::uint64_t missing = rows.size() - answered.size();
   if (missing) {
     spdlog::warn("job {}: {} rows got no answer; they will be retried", job.display_name, missing);
+    if (progress_)
+      for (const auto& [key, row] : rows)
+        if (!answered.count(key)) progress_->record_row(key, false);
     run_.counters().add(counter::rows_failed, static_cast<std::int64_t>(missing));
   }
   ledger_->close_job(job.id, ledger::job_state::fetched, "no answer for this row in the batch output", fingerprint_);
