@@ -206,8 +206,9 @@ int run_command_impl(const CliOptions& options, std::shared_ptr<services::Secret
   const auto& config = session.config;
   auto& pipeline = session.pipeline;
   auto& run = *session.run;
-  // Before the scan and the first request: what would fail later, after rows were paid for.
-  engine::preflight(config, pipeline, *secrets);
+  // Before the scan and the first request: what would fail later, after rows were paid for. A dry
+  // run calls no service, so it needs no key.
+  engine::preflight(config, pipeline, *secrets, {.secrets = !options.dry_run});
   CancelOnSignal cancel_on_signal(run);
   if (!config.has_model()) {
     auto rows = engine::copy_rows(pipeline, run);

@@ -444,6 +444,15 @@ TEST_F(BadInputTest, UnsetOrEmptyApiKeyVariablesAreReportedByValidate) {
           << r.err;
     }
   }
+  // A dry run calls no service: it estimates without keys.
+  ProcessOptions no_keys;
+  no_keys.unset_env = {"GEMINI_API_KEY", "BRAINTRUST_API_KEY"};
+  auto dry = run_process(
+      {bin_path("pipehost"), "run", "--dry-run", "--plugins", PIPEHOST_PLUGIN_DIR, "--no-progress",
+       "--config", dir_.file("run.json"), "--set", "run.state_dir=" + dir_.file("state")},
+      no_keys);
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("nothing was sent"), std::string::npos) << dry.out;
   expect_nothing_sent();
   expect_no_output();
 }
