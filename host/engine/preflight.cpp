@@ -33,10 +33,10 @@ std::vector<StageValue> formatted_values(const BoundStage<Interface>& stage, std
   std::vector<StageValue> out;
   const StageDescriptor* descriptor = stage.plugin ? stage.plugin->stage(Interface::kKind) : nullptr;
   if (!descriptor) return out;
-  boost::system::error_code ec;
-  json::value schema = json::parse(descriptor->config_schema, ec);
-  json::value value = json::parse(stage.config_json, ec);
-  if (ec) return out;
+  boost::system::error_code schema_ec, value_ec;
+  json::value schema = json::parse(descriptor->config_schema, schema_ec);
+  json::value value = json::parse(stage.config_json, value_ec);
+  if (schema_ec || value_ec) return out;  // both were parsed before the stage was created
   for (auto& found : config::values_with_format(schema, value, stage.pointer, format)) {
     // anyOf alternatives may report the same value twice.
     bool seen =
