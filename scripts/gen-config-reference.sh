@@ -14,8 +14,10 @@ Generated from each plugin's config schema by `scripts/gen-config-reference.sh`;
 `pipehost plugins NAME` prints the same for any installed plugin, including your own.
 
 Every stage section also has `"plugin": "<name>"`. Relative paths (type "path") resolve against the
-config file's folder. The provider section also takes the engine keys (`mode`, `batch_size`,
-`max_jobs_in_flight`, `poll_interval_s`, `online_concurrency`, `requests_per_minute`) and the config
+config file's folder; type "secret env var" is the NAME of an environment variable holding a key,
+which must be set. The provider section also takes the engine keys (`mode`, `batch_size`,
+`max_jobs_in_flight`, `poll_interval_s`, `online_concurrency`, `requests_per_minute`), the provider
+and logger sections the host keys (`allow_insecure_http`; loggers also `required`), and the config
 has a `run` section: see [the user guide](user-guide.md#the-config-file).
 HEADER
 

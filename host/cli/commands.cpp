@@ -15,6 +15,7 @@
 #include "engine/copy_run.hpp"
 #include "engine/model_run.hpp"
 #include "engine/pipeline.hpp"
+#include "engine/preflight.hpp"
 #include "engine/run_error.hpp"
 #include "ledger/state_dir_lock.hpp"
 #include "loader/plugin_registry.hpp"
@@ -61,7 +62,10 @@ class CancelOnSignal {
   std::thread watcher_;
 };
 
-std::unique_ptr<loader::PluginRegistry> load_plugins(const CliOptions& options, bool warn_refusals) {
+/// Who is loading plugins: a command that runs stages must know which plugin a name means.
+enum class PluginUse { list, run };
+
+std::unique_ptr<loader::PluginRegistry> load_plugins(const CliOptions& options, PluginUse use) {
   auto registry = std::make_unique<loader::PluginRegistry>();
   auto folders = plugin_folders(options.plugin_dirs);
   if (folders.empty())
@@ -69,8 +73,15 @@ std::unique_ptr<loader::PluginRegistry> load_plugins(const CliOptions& options, 
         "no plugin folder found: pass --plugins DIR (e.g. --plugins build/plugins) or set "
         "PIPEHOST_PLUGIN_PATH");
   for (const auto& folder : folders) registry->load_directory(folder);
-  if (warn_refusals)
+  for (const auto& warning : registry->warnings()) spdlog::warn("{}", warning);
+  if (use == PluginUse::run) {
     for (const auto& refusal : registry->refusals()) spdlog::warn("refused plugin {}", refusal.message());
+    if (!registry->conflicts().empty()) {
+      std::string message;
+      for (const auto& conflict : registry->conflicts()) message += (message.empty() ? "" : "\n") + conflict;
+      throw config::ConfigError(message);
+    }
+  }
   return registry;
 }
 
@@ -99,7 +110,7 @@ Session open_session(const CliOptions& options, std::shared_ptr<services::Secret
                      StateAccess access = StateAccess::read) {
   Session session;
   session.config = load_config(options);
-  session.registry = load_plugins(options, true);
+  session.registry = load_plugins(options, PluginUse::run);
   // After loading plugins (a library that cannot load leaves no state dir behind), before any stage
   // exists (stages may read and write the state dir).
   if (access == StateAccess::write && session.config.has_model())
@@ -117,7 +128,7 @@ void require_model(const config::RunConfig& config, const std::string& command) 
 }
 
 int plugins_command(const CliOptions& options) {
-  auto registry = load_plugins(options, false);
+  auto registry = load_plugins(options, PluginUse::list);
   if (!options.plugin_name.empty()) {
     const auto* plugin = registry->find(options.plugin_name);
     if (!plugin) {
@@ -137,9 +148,10 @@ int plugins_command(const CliOptions& options) {
 }
 
 int validate_command(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
-  auto session = open_session(options, std::move(secrets));
+  auto session = open_session(options, secrets);
   const auto& config = session.config;
   auto& pipeline = session.pipeline;
+  engine::preflight(config, pipeline, *secrets);
 
   std::vector<std::string> columns;
   if (auto status = pipeline.source->open(columns); !status)
@@ -191,11 +203,13 @@ void print_report(const engine::RunReport& report, const config::RunConfig& conf
 
 int run_command_impl(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
   // A dry run only reads the ledger (it works on a private copy), so it neither waits for nor blocks a run.
-  auto session =
-      open_session(options, std::move(secrets), options.dry_run ? StateAccess::read : StateAccess::write);
+  auto session = open_session(options, secrets, options.dry_run ? StateAccess::read : StateAccess::write);
   const auto& config = session.config;
   auto& pipeline = session.pipeline;
   auto& run = *session.run;
+  // Before the scan and the first request: what would fail later, after rows were paid for. A dry
+  // run calls no service, so it needs no key.
+  engine::preflight(config, pipeline, *secrets, {.secrets = !options.dry_run});
   CancelOnSignal cancel_on_signal(run);
   if (!config.has_model()) {
     auto rows = engine::copy_rows(pipeline, run);
@@ -219,8 +233,10 @@ int run_command_impl(const CliOptions& options, std::shared_ptr<services::Secret
 }
 
 int export_command(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets) {
-  auto session = open_session(options, std::move(secrets), StateAccess::write);
+  auto session = open_session(options, secrets, StateAccess::write);
   require_model(session.config, "export");
+  // Export writes the sinks and calls no service: keys and the provider's mode do not matter here.
+  engine::preflight(session.config, session.pipeline, *secrets, {.secrets = false, .provider_mode = false});
   CancelOnSignal cancel_on_signal(*session.run);
   engine::RunOptions export_options;
   export_options.accept_changed = options.accept_changed;
@@ -264,6 +280,11 @@ int run_command(const CliOptions& options) {
     std::cerr << "pipehost: " << e.what() << "\n";
     return kExitUsage;
   }
+  // Error texts quote services and stages: cut every secret the run knows out of them.
+  auto fail = [&](int code, const std::string& text) {
+    std::cerr << secrets->redact("pipehost: " + text) << "\n";
+    return code;
+  };
   try {
     if (options.command == "plugins") return plugins_command(options);
     if (options.command == "validate") return validate_command(options, secrets);
@@ -274,26 +295,19 @@ int run_command(const CliOptions& options) {
     std::cerr << "pipehost: unknown command " << options.command << "\n";
     return kExitUsage;
   } catch (const config::ConfigError& e) {
-    std::cerr << "pipehost: " << e.what() << "\n";
-    return kExitUsage;
+    return fail(kExitUsage, e.what());
   } catch (const loader::StageCreationError& e) {
-    std::cerr << "pipehost: " << e.what() << "\n";
-    return kExitUsage;
+    return fail(kExitUsage, e.what());
   } catch (const engine::InputError& e) {
-    std::cerr << "pipehost: " << e.what() << "\n";
-    return kExitUsage;
+    return fail(kExitUsage, e.what());
   } catch (const ledger::StateDirBusy& e) {
-    std::cerr << "pipehost: " << e.what() << "\n";
-    return kExitRuntime;
+    return fail(kExitRuntime, e.what());
   } catch (const engine::RunCancelled&) {
-    std::cerr << "pipehost: cancelled; what was done is kept, run the same command again to resume\n";
-    return kExitCancelled;
+    return fail(kExitCancelled, "cancelled; what was done is kept, run the same command again to resume");
   } catch (const engine::RunError& e) {
-    std::cerr << "pipehost: " << e.what() << "\n";
-    return kExitRuntime;
+    return fail(kExitRuntime, e.what());
   } catch (const std::exception& e) {
-    std::cerr << "pipehost: unexpected error: " << e.what() << "\n";
-    return kExitRuntime;
+    return fail(kExitRuntime, std::string("unexpected error: ") + e.what());
   }
 }
 

@@ -35,6 +35,8 @@ std::string type_text(const json::object& property) {
   }
   if (auto* f = property.if_contains("format"); f && f->is_string() && f->get_string() == "path")
     type += " (path)";
+  if (auto* f = property.if_contains("format"); f && f->is_string() && f->get_string() == "secret-env")
+    type += " (secret env var)";
   return type.empty() ? "any" : type;
 }
 

@@ -1,5 +1,7 @@
 #include "run_config.hpp"
 
+#include <initializer_list>
+
 #include <boost/json.hpp>
 
 #include "did_you_mean.hpp"
@@ -37,6 +39,7 @@ constexpr const char* kRunSchema = R"({
     "state_dir": {"type": "string", "format": "path", "minLength": 1},
     "max_attempts": {"type": "integer", "minimum": 1, "maximum": 100},
     "allow_duplicate_keys": {"type": "boolean"},
+    "give_up_after_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 604800},
     "prices": {
       "type": "object",
       "additionalProperties": {
@@ -50,6 +53,17 @@ constexpr const char* kRunSchema = R"({
         }
       }
     }
+  }
+})";
+
+// Host keys of stage sections: the host reads them, the plugin never sees them. Which sections take
+// which key: "required" (may a logger be down at start?) on loggers, "allow_insecure_http" (plain
+// http:// to a host that is not loopback) on the provider and loggers.
+constexpr const char* kHostKeysSchema = R"({
+  "type": "object",
+  "properties": {
+    "required": {"type": "boolean"},
+    "allow_insecure_http": {"type": "boolean"}
   }
 })";
 
@@ -92,6 +106,22 @@ std::vector<StageSection> read_section_list(const RunConfig& config, const json:
   for (std::size_t i = 0; i < list->get_array().size(); ++i)
     out.push_back(read_section(config, list->get_array()[i], pointer + "/" + std::to_string(i)));
   return out;
+}
+
+/// Takes the host keys `keys` out of a section's options into the section itself.
+void read_host_keys(const RunConfig& config, StageSection& section, std::initializer_list<const char*> keys) {
+  json::value host = json::object();
+  for (const char* key : keys) {
+    if (auto* v = section.options.if_contains(key)) {
+      host.get_object()[key] = *v;
+      section.options.erase(key);
+    }
+  }
+  throw_issues(config,
+               JsonSchema(kHostKeysSchema, "host keys schema").validate(host, section.pointer, config.dir));
+  const auto& h = host.get_object();
+  if (auto* v = h.if_contains("required")) section.required = v->get_bool();
+  if (auto* v = h.if_contains("allow_insecure_http")) section.allow_insecure_http = v->get_bool();
 }
 
 void apply_override(json::value& root, const Override& override_) {
@@ -165,6 +195,7 @@ void read_run_settings(RunConfig& config, const json::object& root) {
   if (auto* v = r.if_contains("state_dir")) s.state_dir = std::string(v->get_string());
   if (auto* v = r.if_contains("max_attempts")) s.max_attempts = v->to_number<int>();
   if (auto* v = r.if_contains("allow_duplicate_keys")) s.allow_duplicate_keys = v->get_bool();
+  if (auto* v = r.if_contains("give_up_after_s")) s.give_up_after_s = v->to_number<double>();
   if (auto* prices = r.if_contains("prices")) {
     for (const auto& [model, p] : prices->get_object()) {
       ModelPrice price = s.prices.count(model) ? s.prices[model] : ModelPrice{};
@@ -240,7 +271,11 @@ RunConfig load_run_config(const std::filesystem::path& file, const std::vector<O
   }
   config.sinks = read_section_list(config, top, "sinks");
   config.loggers = read_section_list(config, top, "loggers");
-  if (config.provider) read_engine_settings(config);
+  if (config.provider) {
+    read_host_keys(config, *config.provider, {"allow_insecure_http"});
+    read_engine_settings(config);
+  }
+  for (auto& logger : config.loggers) read_host_keys(config, logger, {"required", "allow_insecure_http"});
   read_run_settings(config, top);
   return config;
 }

@@ -22,6 +22,11 @@ struct StageSection {
   boost::json::object options;
   /// JSON pointer of the section, e.g. "/source" or "/sinks/1".
   std::string pointer;
+  /// Host keys, removed from `options` before the plugin sees them (see kHostKeys in run_config.cpp).
+  /// A logger whose service is unreachable at start stops the run unless `required` is false.
+  bool required = true;
+  /// Plain http:// to hosts other than loopback is refused for this stage unless this is set.
+  bool allow_insecure_http = false;
 };
 
 /// Per-model prices in US dollars per million tokens.
@@ -52,6 +57,9 @@ struct RunSettings {
   std::map<std::string, ModelPrice> prices;
   /// Rows whose key repeats are an error unless this is set.
   bool allow_duplicate_keys = false;
+  /// The run stops (exit 3) when the provider has kept failing to reach its service, with no
+  /// successful call, for this long.
+  double give_up_after_s = 600;
 };
 
 struct RunConfig {

@@ -172,6 +172,8 @@ void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
       std::string reason = "batch job " + job.display_name + " ended " + state_name(status.state) +
                            (status.message.empty() ? "" : ": " + status.message);
       spdlog::warn("{}; its rows will be retried", reason);
+      if (progress_)
+        for (const auto& row : ledger_->job_rows(job.id)) progress_->record_row(row.key, false);
       fetch_partial(job);
       if (stopping()) return;  // the next run fetches it again
       ledger_->close_job(job.id, state_name(status.state), reason, fingerprint_of(job));
@@ -328,6 +330,9 @@ bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
   std::uint64_t missing = rows.size() - answered.size();
   if (missing) {
     spdlog::warn("job {}: {} rows got no answer; they will be retried", job.display_name, missing);
+    if (progress_)
+      for (const auto& [key, row] : rows)
+        if (!answered.count(key)) progress_->record_row(key, false);
     run_.counters().add(counter::rows_failed, static_cast<std::int64_t>(missing));
   }
   return true;

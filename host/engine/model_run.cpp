@@ -9,7 +9,9 @@
 #include "engine/cost.hpp"
 #include "engine/fingerprint.hpp"
 #include "engine/model_run_impl.hpp"
+#include "engine/remote_start.hpp"
 #include "engine/run_error.hpp"
+#include "engine/watchdog.hpp"
 
 namespace pipehost::engine {
 
@@ -359,13 +361,12 @@ RunReport ModelRun::dry_run(const std::vector<ledger::EligibleRow>& rows) {
 }
 
 void ModelRun::start_remote_stages() {
-  // Loggers first: a missing logging key must stop the run before the provider sends anything.
-  for (auto& logger : pipeline_.loggers) {
-    auto status = logger->start();
-    if (!status) throw config::ConfigError(logger.label() + ": " + status.message());
+  try {
+    engine::start_remote_stages(pipeline_);
+  } catch (...) {
+    rethrow_worker_error();  // the watchdog gave up while a stage was starting: its reason wins
+    throw;
   }
-  auto status = (*pipeline_.provider)->start();
-  if (!status) throw config::ConfigError(pipeline_.provider->label() + ": " + status.message());
 }
 
 bool ModelRun::wait_with_note(std::chrono::milliseconds wait, const std::string& note) {
@@ -405,6 +406,9 @@ RunReport ModelRun::run() {
   select_rows();
   end_phase("scan");
   if (options_.dry_run) return dry_run(eligible_now());
+  auto watchdog = watch_provider(*pipeline_.provider, settings_, [this](const std::string& why) {
+    abort_with(std::make_exception_ptr(RunError(why)));
+  });
   start_remote_stages();
   progress_ = std::make_unique<ProgressReporter>(run_, settings_, options_.live_progress);
   if (settings_.mode == "batch")
@@ -412,6 +416,7 @@ RunReport ModelRun::run() {
   else
     run_online_passes();
   wait_for_workers();
+  watchdog.reset();
   end_phase("model_calls");
   for (auto& logger : pipeline_.loggers) {
     std::uint64_t delivered = 0, set_aside = 0;
@@ -459,7 +464,8 @@ RunReport ModelRun::finish(bool write_outputs) {
       else
         row.values.resize(row.values.size() + ai_columns_.size());
       row.values.push_back(status_of(state));
-      row.values.push_back(result && state == ledger::RowState::failed ? result->error : "");
+      row.values.push_back(result && state == ledger::RowState::failed ? run_.secrets()->redact(result->error)
+                                                                       : "");
       out.push_back(std::move(row));
       if (out.size() == kRowsPerRead) flush();
     });
@@ -486,8 +492,9 @@ RunReport ModelRun::finish(bool write_outputs) {
     std::ofstream csv(failures_file, std::ios::binary | std::ios::trunc);
     csv << "key,attempts,reason\n";
     for (const auto& f : failures) {
-      csv << csv_field(f.key) << "," << f.attempts << "," << csv_field(f.reason) << "\n";
-      ++by_reason[f.reason.substr(0, 200)];
+      auto reason = run_.secrets()->redact(f.reason);  // also what older versions stored
+      csv << csv_field(f.key) << "," << f.attempts << "," << csv_field(reason) << "\n";
+      ++by_reason[reason.substr(0, 200)];
     }
     report.failures_file = failures_file;
   } else {

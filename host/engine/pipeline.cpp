@@ -1,9 +1,12 @@
 #include "engine/pipeline.hpp"
 
+#include <type_traits>
+
 #include <boost/json.hpp>
 
 #include "config/did_you_mean.hpp"
 #include "config/json_schema.hpp"
+#include "engine/redacting_stages.hpp"
 
 namespace pipehost::engine {
 
@@ -63,12 +66,19 @@ class Assembler {
   template <class Interface>
   BoundStage<Interface> create(const PreparedSection& prepared) {
     BoundStage<Interface> bound;
-    bound.services = std::make_unique<services::PluginServices>(run_, prepared.instance);
+    services::PluginPolicy policy{prepared.section->pointer, prepared.section->allow_insecure_http};
+    bound.services = std::make_unique<services::PluginServices>(run_, prepared.instance, std::move(policy));
     bound.plugin = prepared.plugin;
     bound.pointer = prepared.section->pointer;
+    bound.required = prepared.section->required;
     bound.config_json = json::serialize(prepared.options);
     StageContext context{bound.services.get(), bound.config_json, config_.dir.string(), prepared.section->pointer};
     bound.stage = loader::create_stage_as<Interface>(*prepared.plugin, *prepared.stage, context);
+    // What providers and parsers say becomes row errors, ledger entries and messages: redact it.
+    if constexpr (std::is_same_v<Interface, Provider>)
+      bound.stage = redacting_provider(bound.stage, run_.secrets());
+    if constexpr (std::is_same_v<Interface, Parser>)
+      bound.stage = redacting_parser(bound.stage, run_.secrets());
     return bound;
   }
 

@@ -24,6 +24,8 @@ struct BoundStage {
   std::string pointer;
   /// The section as the stage received it (validated, paths resolved, "plugin" removed).
   std::string config_json;
+  /// False when the section says "required": false (a logger the run may go on without).
+  bool required = true;
 
   Interface* operator->() const { return stage.get(); }
   /// "/sinks/0 (csv-io)", for messages.

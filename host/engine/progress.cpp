@@ -1,10 +1,12 @@
 #include "engine/progress.hpp"
 
 #include <cstdio>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include "engine/cost.hpp"
+#include "services/status_line.hpp"
 
 namespace pipehost::engine {
 
@@ -36,50 +38,41 @@ std::string format_count(std::int64_t n) {
 }
 }  // namespace
 
-ProgressReporter::ProgressReporter(services::RunServices& run, const config::RunSettings& settings, bool live,
-                                   std::chrono::seconds log_every)
-    : run_(run), settings_(settings), live_(live), log_every_(log_every) {
-  thread_ = std::thread([this] { loop(); });
-}
-
-ProgressReporter::~ProgressReporter() { stop(); }
-
-void ProgressReporter::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stop_) return;
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  if (live_) std::fprintf(stderr, "\r\033[K%s\n", line().c_str());
-}
-
-void ProgressReporter::set_note(std::string note) {
+void FailedRows::record(const std::string& key, bool ok) {
   std::lock_guard lock(mutex_);
-  note_ = std::move(note);
+  if (ok)
+    keys_.erase(key);
+  else
+    keys_.insert(key);
 }
 
-std::string ProgressReporter::line() {
-  auto c = run_.counters().snapshot();
+std::int64_t FailedRows::count() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::int64_t>(keys_.size());
+}
+
+std::string progress_text(const std::map<std::string, std::int64_t, std::less<>>& c, std::int64_t failed,
+                          std::chrono::seconds elapsed, const config::RunSettings& settings,
+                          const std::string& note) {
   auto get = [&](const char* name) {
     auto it = c.find(name);
     return it == c.end() ? std::int64_t{0} : it->second;
   };
-  auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_);
-  std::int64_t selected = get(counter::rows_selected), done = get(counter::rows_done), failed = get(counter::rows_failed);
+  std::int64_t selected = get(counter::rows_selected), done = get(counter::rows_done);
   std::string text = "rows " + format_count(done) + "/" + format_count(selected) + " done";
   if (failed) text += ", " + format_count(failed) + " failed";
-  if (auto prepared = get(counter::rows_prepared); prepared < selected) text += ", " + format_count(prepared) + " prepared";
-  text += " | jobs " + format_count(get(counter::jobs_running)) + " running, " + format_count(get(counter::jobs_done)) +
-          " done";
+  if (auto prepared = get(counter::rows_prepared); prepared < selected)
+    text += ", " + format_count(prepared) + " prepared";
+  text += " | jobs " + format_count(get(counter::jobs_running)) + " running, " +
+          format_count(get(counter::jobs_done)) + " done";
   if (auto up = get(counter::bytes_uploaded)) text += " | " + format_bytes(up) + " up";
   if (auto down = get(counter::bytes_downloaded)) text += ", " + format_bytes(down) + " down";
-  ledger::TokenTotals tokens{get(counter::tokens_prompt), get(counter::tokens_output), get(counter::tokens_cached),
-                             get(counter::tokens_thoughts)};
+  ledger::TokenTotals tokens{get(counter::tokens_prompt), get(counter::tokens_output),
+                             get(counter::tokens_cached), get(counter::tokens_thoughts)};
   if (tokens.prompt || tokens.output) {
-    text += " | tokens " + format_count(tokens.prompt) + " in, " + format_count(tokens.output + tokens.thoughts) + " out";
-    if (auto cost = cost_usd(settings_, tokens)) {
+    text += " | tokens " + format_count(tokens.prompt) + " in, " +
+            format_count(tokens.output + tokens.thoughts) + " out";
+    if (auto cost = cost_usd(settings, tokens)) {
       char money[32];
       std::snprintf(money, sizeof money, " | $%.2f", *cost);
       text += money;
@@ -91,9 +84,50 @@ std::string ProgressReporter::line() {
     auto eta = std::chrono::seconds(elapsed.count() * (selected - finished) / finished);
     text += ", ETA " + format_duration(eta);
   }
-  std::lock_guard lock(mutex_);
-  if (!note_.empty()) text += " | " + note_;
+  if (!note.empty()) text += " | " + note;
   return text;
+}
+
+ProgressReporter::ProgressReporter(services::RunServices& run, const config::RunSettings& settings, bool live,
+                                   std::chrono::seconds log_every)
+    : run_(run), settings_(settings), live_(live), log_every_(log_every) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+ProgressReporter::~ProgressReporter() {
+  stop();
+}
+
+void ProgressReporter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (live_) services::StatusLine::on_stderr().finish(fitted_line());
+}
+
+void ProgressReporter::set_note(std::string note) {
+  std::lock_guard lock(mutex_);
+  note_ = std::move(note);
+}
+
+std::string ProgressReporter::line() {
+  auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_);
+  std::string note;
+  {
+    std::lock_guard lock(mutex_);
+    note = note_;
+  }
+  // Notes quote provider messages; this line is written around the log's redaction.
+  return run_.secrets()->redact(
+      progress_text(run_.counters().snapshot(), failed_.count(), elapsed, settings_, note));
+}
+
+std::string ProgressReporter::fitted_line() {
+  return services::fit_to_width(line(), services::terminal_width(STDERR_FILENO));
 }
 
 void ProgressReporter::loop() {
@@ -101,9 +135,10 @@ void ProgressReporter::loop() {
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
     lock.unlock();
-    auto text = line();
-    if (live_) std::fprintf(stderr, "\r\033[K%s", text.c_str()), std::fflush(stderr);
-    else spdlog::info("progress: {}", text);
+    if (live_)
+      services::StatusLine::on_stderr().show(fitted_line());
+    else
+      spdlog::info("progress: {}", line());
     lock.lock();
   }
 }

@@ -5,9 +5,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 
 #include "config/run_config.hpp"
 #include "services/run_services.hpp"
@@ -33,6 +35,23 @@ inline constexpr const char* bytes_uploaded = "bytes_uploaded";
 inline constexpr const char* bytes_downloaded = "bytes_downloaded";
 }  // namespace counter
 
+/// Rows whose latest outcome in this run is a failure: a row that fails twice counts once, and a row
+/// that fails and then succeeds no longer counts. Thread-safe.
+class FailedRows {
+ public:
+  void record(const std::string& key, bool ok);
+  std::int64_t count() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_set<std::string> keys_;
+};
+
+/// The progress line for these counters (without any width limit).
+std::string progress_text(const std::map<std::string, std::int64_t, std::less<>>& counters,
+                          std::int64_t failed_rows, std::chrono::seconds elapsed,
+                          const config::RunSettings& settings, const std::string& note);
+
 class ProgressReporter {
  public:
   /// `live`: redraw one line on stderr every second; otherwise log a line every `log_every`.
@@ -44,8 +63,12 @@ class ProgressReporter {
 
   /// A short note shown at the end of the line, e.g. "waiting 8s: quota (429) on create".
   void set_note(std::string note);
+  /// A row's outcome, for the line's failed figure (rows, not attempts).
+  void record_row(const std::string& key, bool ok) { failed_.record(key, ok); }
   /// The current status as one line.
   std::string line();
+  /// line() cut to the width of the terminal on stderr.
+  std::string fitted_line();
   /// Stops the thread and ends the live line.
   void stop();
 
@@ -60,6 +83,7 @@ class ProgressReporter {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::string note_;
+  FailedRows failed_;
   bool stop_ = false;
   std::thread thread_;
 };

@@ -85,6 +85,7 @@ void ModelRun::count_outcomes(const std::vector<ledger::RowOutcome>& outcomes) {
   auto& c = run_.counters();
   for (const auto& o : outcomes) {
     c.add(o.ok ? counter::rows_done : counter::rows_failed, 1);
+    if (progress_) progress_->record_row(o.key, o.ok);
     c.add(counter::tokens_prompt, o.usage.prompt_tokens);
     c.add(counter::tokens_output, o.usage.output_tokens);
     c.add(counter::tokens_cached, o.usage.cached_tokens);

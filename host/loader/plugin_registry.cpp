@@ -43,21 +43,73 @@ void PluginRegistry::refuse(const std::filesystem::path& file, std::string reaso
   refusals_.push_back({file, std::move(reason)});
 }
 
+void PluginRegistry::warn_if_world_writable(const std::filesystem::path& path, const char* what) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec) return;
+  auto perms = status.permissions();
+  bool world_writable = (perms & std::filesystem::perms::others_write) != std::filesystem::perms::none;
+  if (!world_writable) return;
+  warnings_.push_back(std::string(what) + " " + path.string() +
+                      " is world-writable: anyone on this machine can change the code pipehost loads from it "
+                      "(chmod o-w it)");
+}
+
 void PluginRegistry::load_directory(const std::filesystem::path& dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     refuse(dir, "plugin folder does not exist");
     return;
   }
+  warn_if_world_writable(dir, "plugin folder");
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".so") files.push_back(entry.path());
+  std::filesystem::directory_iterator it(dir, ec), end;
+  if (ec) {
+    refuse(dir, "cannot read the plugin folder: " + ec.message());
+    return;
+  }
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      refuse(dir, "cannot read the plugin folder: " + ec.message());
+      break;
+    }
+    const auto& path = it->path();
+    std::string name = path.filename().string();
+    if (name.starts_with(".")) continue;  // hidden files are nobody's plugins
+    std::error_code status_ec, link_ec;
+    auto status = std::filesystem::status(path, status_ec);  // follows links
+    if (status_ec || !std::filesystem::exists(status)) {
+      bool link = std::filesystem::is_symlink(std::filesystem::symlink_status(path, link_ec));
+      if (status_ec == std::errc::too_many_symbolic_link_levels)
+        refuse(path, "skipped: a symbolic link loop");
+      else if (link)
+        refuse(path, "skipped: a symbolic link to nothing (" +
+                         std::filesystem::read_symlink(path, link_ec).string() + ")");
+      else
+        refuse(path, "skipped: " + (status_ec ? status_ec.message() : std::string("it vanished")));
+      continue;
+    }
+    if (std::filesystem::is_directory(status)) continue;  // e.g. build folders next to the libraries
+    if (path.extension() != ".so") {
+      refuse(path, "skipped: not a plugin library (plugins are *.so files)");
+      continue;
+    }
+    if (!std::filesystem::is_regular_file(status)) {
+      refuse(path, "skipped: not a regular file");
+      continue;
+    }
+    files.push_back(path);
   }
   std::sort(files.begin(), files.end());
   for (const auto& file : files) load_file(file);
 }
 
 bool PluginRegistry::load_file(const std::filesystem::path& file) {
+  for (const auto& loaded : plugins_) {
+    std::error_code ec;
+    if (std::filesystem::equivalent(loaded.file, file, ec)) return true;  // the same library again
+  }
+  warn_if_world_writable(file, "plugin library");
   auto library = std::make_shared<boost::dll::shared_library>();
   try {
     library->load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
@@ -134,6 +186,8 @@ bool PluginRegistry::load_file(const std::filesystem::path& file) {
   if (const LoadedPlugin* existing = find(descriptor->name)) {
     refuse(file, "duplicate plugin name \"" + descriptor->name + "\" (already loaded from " +
                      existing->file.string() + ")");
+    conflicts_.push_back("two plugins are named \"" + descriptor->name + "\": " + existing->file.string() +
+                         " and " + file.string() + "; remove one, or choose the folder with --plugins");
     return false;
   }
   LoadedPlugin plugin;

@@ -56,21 +56,32 @@ class PluginRegistry {
   PluginRegistry(const PluginRegistry&) = delete;
   PluginRegistry& operator=(const PluginRegistry&) = delete;
 
-  /// Loads every shared library (*.so) in `dir`, in name order. A missing dir is a refusal.
+  /// Loads every shared library (*.so) in `dir`, in name order. A missing dir is a refusal; so are
+  /// entries that cannot be used (a symbolic link loop, a dangling link, a file that is not a *.so),
+  /// which are skipped. A folder or library anyone may write to is loaded with a warning.
   void load_directory(const std::filesystem::path& dir);
-  /// Loads one library; on failure records a Refusal and returns false.
+  /// Loads one library; on failure records a Refusal and returns false. A library already loaded
+  /// (the same file, e.g. a folder given twice) is skipped quietly.
   bool load_file(const std::filesystem::path& file);
 
   const std::vector<LoadedPlugin>& plugins() const { return plugins_; }
   const std::vector<Refusal>& refusals() const { return refusals_; }
+  /// Loaded, but worth a warning (world-writable folders and files).
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  /// Two different files that both provide a plugin of the same name, one message each naming both
+  /// files. The first one is loaded (the second is also a refusal); a run cannot know which was meant.
+  const std::vector<std::string>& conflicts() const { return conflicts_; }
   const LoadedPlugin* find(std::string_view name) const;
   /// Names of the loaded plugins that provide a stage of `kind`, sorted.
   std::vector<std::string> names_with(StageKind kind) const;
 
  private:
   void refuse(const std::filesystem::path& file, std::string reason);
+  void warn_if_world_writable(const std::filesystem::path& path, const char* what);
   std::vector<LoadedPlugin> plugins_;
   std::vector<Refusal> refusals_;
+  std::vector<std::string> warnings_;
+  std::vector<std::string> conflicts_;
 };
 
 /// Creates a stage object through its factory. Throws StageCreationError with the factory's message.

@@ -180,15 +180,37 @@ class BeastHttpClient final : public HttpClient {
     return true;
   }
 
-  void warn_plain_http_once(const Url& url, const PreparedHeaders& headers) {
-    if (url.tls() || is_loopback_host(url.host)) return;
+  /// Plain HTTP to a host that is not loopback: refused when the host says so, else warned about once.
+  Status check_plain_http(const Url& url, const PreparedHeaders& headers) {
+    if (url.tls() || is_loopback_host(url.host)) return Status::ok();
+    if (!env_.refuse_plain_http.empty())
+      return Status::fatal(
+          "refusing plain http:// to " + url.authority() +
+          ", which is not a loopback address: the traffic, API keys included, would be readable "
+          "on the network; " +
+          env_.refuse_plain_http);
     std::lock_guard lock(mutex_);
-    if (!warned_plain_.insert(url.authority()).second) return;
+    if (!warned_plain_.insert(url.authority()).second) return Status::ok();
     log(LogLevel::warn,
         "HTTP without TLS to non-loopback host " + url.authority() +
             ": traffic (including API keys) is readable "
             "on the network",
         headers);
+    return Status::ok();
+  }
+
+  void report_attempt(const Url& url, const Exchange& result, const HttpResponse& response,
+                      const PreparedHeaders& headers) {
+    if (!env_.on_attempt || cancelled()) return;
+    AttemptReport report;
+    report.origin = url.scheme + "://" + url.authority();
+    if (result.status.is_ok()) {
+      report.reached = !is_retryable_status(response.status);
+      if (!report.reached) report.error = "HTTP " + std::to_string(response.status);
+    } else {
+      report.error = redact(result.status.message(), headers);
+    }
+    env_.on_attempt(report);
   }
 
   // ---- one attempt on one connection ----
@@ -392,7 +414,11 @@ class BeastHttpClient final : public HttpClient {
     std::unique_ptr<BodySource> no_body;
     for (int redirects = 0;; ++redirects) {
       http::verb verb = http::string_to_verb(method);
-      warn_plain_http_once(url, headers);
+      if (Status allowed = check_plain_http(url, headers); !allowed.is_ok()) {
+        Exchange refused;
+        refused.status = allowed;
+        return refused;
+      }
       Exchange result = send_once(url, verb, method, headers, *current_body, request, response,
                                   redirects < request.max_redirects);
       if (!result.status.is_ok() || !result.follow_redirect) return result;
@@ -479,6 +505,7 @@ class BeastHttpClient final : public HttpClient {
       auto started = Clock::now();
       response = HttpResponse{};
       Exchange result = send_following_redirects(request, url, headers, *body, response);
+      report_attempt(url, result, response, headers);
       auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
 
       std::optional<milliseconds> retry_after;

@@ -19,8 +19,18 @@
 
 namespace pipehost::net {
 
+/// How one attempt at an endpoint went, for the host's health tracking.
+struct AttemptReport {
+  /// "https://host:port" of the request's URL.
+  std::string origin;
+  /// The endpoint answered with something other than 408, 429 or 5xx.
+  bool reached = false;
+  /// When not reached: what went wrong (redacted), e.g. "cannot connect to host:443: Connection refused".
+  std::string error;
+};
+
 /// What the client needs from the host; all callables are thread-safe. Empty callables fall back to:
-/// no logging, no extra redaction, an uncancellable sleep, never cancelled.
+/// no logging, no extra redaction, an uncancellable sleep, never cancelled, no reports.
 struct HttpEnvironment {
   std::function<void(LogLevel, std::string_view)> log;
   /// Removes secret values from text (the host knows every secret it handed out).
@@ -28,6 +38,11 @@ struct HttpEnvironment {
   /// Cancellable sleep; false if cancelled.
   std::function<bool(std::chrono::milliseconds)> sleep_for;
   std::function<bool()> cancelled;
+  /// Called after every attempt (each retry is an attempt; a cancelled one is not reported).
+  std::function<void(const AttemptReport&)> on_attempt;
+  /// Empty: plain http:// to a host that is not loopback is sent, with a warning. Otherwise such
+  /// requests are refused (fatal) and this text, e.g. how to allow them, ends the message.
+  std::string refuse_plain_http;
 };
 
 /// A client with `options`, or null with the reason in `status` (e.g. unreadable ca_file).

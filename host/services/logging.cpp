@@ -7,6 +7,8 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "services/status_line.hpp"
+
 namespace pipehost::services {
 
 namespace {
@@ -21,7 +23,7 @@ class RedactingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
     spdlog::memory_buf_t formatted;
     formatter_->format(msg, formatted);
     std::string line = secrets_->redact(std::string_view(formatted.data(), formatted.size()));
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    StatusLine::on_stderr().write_log(line);  // never glued onto a live progress line
   }
   void flush_() override { std::fflush(stderr); }
 

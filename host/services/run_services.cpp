@@ -51,8 +51,8 @@ bool RunServices::sleep_for(std::chrono::milliseconds duration) {
   return !sleep_wakeup_.wait_for(lock, duration, [this] { return cancelled_.load(); });
 }
 
-PluginServices::PluginServices(RunServices& run, std::string instance)
-    : run_(run), instance_(std::move(instance)) {}
+PluginServices::PluginServices(RunServices& run, std::string instance, PluginPolicy policy)
+    : run_(run), instance_(std::move(instance)), policy_(std::move(policy)) {}
 
 std::shared_ptr<HttpClient> PluginServices::http(const HttpClientOptions& options, Status& status) noexcept {
   try {
@@ -61,6 +61,17 @@ std::shared_ptr<HttpClient> PluginServices::http(const HttpClientOptions& option
     environment.redact = [secrets = run_.secrets()](std::string_view text) { return secrets->redact(text); };
     environment.sleep_for = [this](std::chrono::milliseconds duration) { return run_.sleep_for(duration); };
     environment.cancelled = [this] { return run_.cancelled(); };
+    environment.on_attempt = [this](const net::AttemptReport& report) {
+      if (report.reached)
+        health_.record_success();
+      else
+        health_.record_failure(report.origin, report.error);
+    };
+    if (!policy_.allow_insecure_http) {
+      std::string section = policy_.config_pointer.empty() ? "its config section" : policy_.config_pointer;
+      environment.refuse_plain_http =
+          "use https://, or set \"allow_insecure_http\": true in " + section + " if you must";
+    }
     status = Status::ok();
     return net::make_http_client(options, std::move(environment), status);
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "pipehost/host_services.hpp"
+#include "services/endpoint_health.hpp"
 #include "services/secret_registry.hpp"
 
 namespace pipehost::services {
@@ -53,11 +54,19 @@ class RunServices {
   std::condition_variable sleep_wakeup_;
 };
 
+/// What the config allows one plugin instance (host keys of its section).
+struct PluginPolicy {
+  /// JSON pointer of the plugin's config section, e.g. "/provider" (for messages).
+  std::string config_pointer;
+  /// Plain http:// to hosts that are not loopback ("allow_insecure_http": true).
+  bool allow_insecure_http = false;
+};
+
 /// The HostServices of one plugin instance: logs carry the plugin's name, scratch space is its own.
 class PluginServices final : public HostServices {
  public:
   /// `instance` names the stage in logs and its scratch folder, e.g. "gemini-batch" or "csv-io#sink1".
-  PluginServices(RunServices& run, std::string instance);
+  PluginServices(RunServices& run, std::string instance, PluginPolicy policy = {});
 
   std::shared_ptr<HttpClient> http(const HttpClientOptions& options, Status& status) noexcept override;
   Status secret(std::string_view env_name, std::string& value) noexcept override;
@@ -68,9 +77,14 @@ class PluginServices final : public HostServices {
   std::string scratch_dir() const override;
   std::string state_dir() const override;
 
+  /// How this plugin's HTTP calls went (every client it got reports here).
+  const EndpointHealth& health() const { return health_; }
+
  private:
   RunServices& run_;
   std::string instance_;
+  PluginPolicy policy_;
+  EndpointHealth health_;
 };
 
 }  // namespace pipehost::services

@@ -86,8 +86,13 @@ Status BraintrustApi::resolve_project(const std::string& name, const std::string
   std::string what =
       id.empty() ? "resolving BrainTrust project \"" + name + "\"" : "looking up BrainTrust project id " + id;
   Status sent = http_->send(call, response);
-  if (!sent)
-    return Status::fatal(redact(what + ": cannot reach " + endpoints_.api_url + ": " + sent.message()));
+  // An unreachable or failing service may be back later (retry); a refusal will not change (fatal).
+  if (!sent) {
+    std::string message = redact(what + ": cannot reach " + endpoints_.api_url + ": " + sent.message());
+    return sent.is_retry() ? Status::retry(message) : Status::fatal(message);
+  }
+  if (is_unavailable_status(response.status))
+    return Status::retry(what + ": " + endpoints_.api_url + " is unavailable (" + describe(response) + ")");
   if (response.status == 401 || response.status == 403) {
     return Status::fatal(what + ": BrainTrust refused the API key from " + api_key_env_ + " (" +
                          describe(response) + ")");

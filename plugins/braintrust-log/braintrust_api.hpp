@@ -49,8 +49,8 @@ class BraintrustApi {
                 std::string api_key_env);
 
   /// With a name: get-or-create (POST /v1/project). With an id: looks it up (GET /v1/project/{id}); an
-  /// unknown id is a fatal error. A refused key, an unreachable service or an odd answer are fatal
-  /// too, with a message that says which.
+  /// unknown id is a fatal error. A refused key or an odd answer are fatal too; a service that cannot
+  /// be reached or answers 408, 429 or 5xx (after the retries) is a retry. Messages say which.
   Status resolve_project(const std::string& name, const std::string& id, const RetryPolicy& retry,
                          Project& project);
 

@@ -72,6 +72,7 @@ Status BraintrustLogger::start() {
   api_ = std::make_unique<BraintrustApi>(std::move(http), endpoints, key, config_.api_key_env);
 
   Status resolved = api_->resolve_project(config_.project, config_.project_id, retry_policy(), project_);
+  if (resolved.is_retry()) return start_offline(resolved);
   if (!resolved) return resolved;
   // The login for the link goes to app_url; only where the user pointed us (or both are the public
   // service), never to the public app while api_url points elsewhere (a test emulator, say).
@@ -104,7 +105,34 @@ Status BraintrustLogger::start() {
   return Status::ok();
 }
 
+Status BraintrustLogger::start_offline(const Status& why) {
+  // The host may go on without this logger ("required": false). Events then only go to the journal;
+  // the next start that reaches BrainTrust finds the segments as leftovers and delivers them.
+  try {
+    journal_dir_ = std::filesystem::path(host_.scratch_dir()) / "pending-events";
+    journal_ = std::make_unique<PendingJournal>(journal_dir_, kEventsPerJournalSegment);
+    offline_ = true;
+  } catch (const std::exception& e) {
+    host_.log(LogLevel::warn, std::string("cannot keep events for a later run: ") + e.what());
+  }
+  return why;
+}
+
+Status BraintrustLogger::log_offline(const CallEvent& event) {
+  try {
+    journal_->append(builder_.build_line(event));
+    ++journaled_;
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return Status::fatal(
+        std::string("BrainTrust was unreachable at start, and the event could not be kept for "
+                    "a later run: ") +
+        e.what());
+  }
+}
+
 Status BraintrustLogger::log(const CallEvent& event) {
+  if (offline_) return log_offline(event);
   if (!started_) return Status::fatal("braintrust-log: log() was called without a successful start()");
   if (!checked_columns_) {
     checked_columns_ = true;
@@ -133,6 +161,15 @@ Status BraintrustLogger::log(const CallEvent& event) {
 
 Status BraintrustLogger::flush(std::uint64_t& delivered, std::uint64_t& set_aside) {
   delivered = set_aside = 0;
+  if (offline_) {
+    set_aside = journaled_ - reported_journaled_;
+    reported_journaled_ = journaled_;
+    if (set_aside > 0)
+      host_.log(LogLevel::warn,
+                std::to_string(set_aside) + " events are kept in " + journal_dir_.string() +
+                    " because BrainTrust was unreachable at start; the next run delivers them");
+    return Status::ok();
+  }
   if (!started_) return Status::ok();
   std::uint64_t lost = 0;
   {

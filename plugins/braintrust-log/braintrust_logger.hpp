@@ -8,7 +8,9 @@
 //     when its oldest event waited flush_interval, or when a flush is asked for; events that do not
 //     arrive after retries are appended to the failed file (fsync) — nothing is dropped
 //   flush()   waits until every queued event is delivered or set aside, reports both counts
-//   start()   reads the key, resolves the project, resends the failed file and journal leftovers
+//   start()   reads the key, resolves the project, resends the failed file and journal leftovers;
+//             when BrainTrust cannot be reached it returns retry and the logger goes offline: log()
+//             then only appends to the journal, which the next successful start() delivers
 //   ~         sends what is still queued (as flush), then stops the worker
 #pragma once
 
@@ -57,6 +59,9 @@ class BraintrustLogger final : public Logger {
   };
 
   RetryPolicy retry_policy() const;
+  /// After a start that could not reach BrainTrust: returns `why`; later events go to the journal.
+  Status start_offline(const Status& why);
+  Status log_offline(const CallEvent& event);
   void worker_loop();
   BatchResult send_batch(const std::vector<QueuedEvent>& batch);
   /// Appends events to the failed file and syncs it; false (with the reason logged) on I/O errors.
@@ -76,6 +81,9 @@ class BraintrustLogger final : public Logger {
   std::unique_ptr<AppendFile> failed_;  // opened on the first set-aside (worker only)
   Project project_;
   bool started_ = false;
+  bool offline_ = false;         // start() could not reach BrainTrust: events are only journaled
+  std::uint64_t journaled_ = 0;  // events journaled while offline
+  std::uint64_t reported_journaled_ = 0;
   bool checked_columns_ = false;
   bool journal_broken_ = false;
 

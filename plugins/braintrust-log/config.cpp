@@ -20,7 +20,7 @@ const char* const kOwnProperties = R"json(
       "description": "Project name; created if it does not exist. Give this or project_id."},
     "project_id": {"type": "string",
       "description": "Id of an existing project (an unknown id stops the run at start). Give this or project."},
-    "api_key_env": {"type": "string", "default": "BRAINTRUST_API_KEY",
+    "api_key_env": {"type": "string", "format": "secret-env", "default": "BRAINTRUST_API_KEY",
       "description": "Environment variable holding the API key (sent as Authorization: Bearer)."},
     "api_url": {"type": "string", "default": "https://api.braintrust.dev",
       "description": "Data-plane URL (/v1/project, /v1/project_logs); point it at the emulator for tests."},

@@ -14,7 +14,7 @@ const char* const kConfigSchema = R"json({
   "description": "Gemini API provider: Batch API (Files upload + batchGenerateContent) or online generateContent.",
   "properties": {
     "model": {"type": "string", "description": "Model id, e.g. gemini-2.5-flash (without models/)."},
-    "api_key_env": {"type": "string", "default": "GEMINI_API_KEY",
+    "api_key_env": {"type": "string", "format": "secret-env", "default": "GEMINI_API_KEY",
                     "description": "Environment variable holding the API key (sent as x-goog-api-key)."},
     "base_url": {"type": "string", "default": "https://generativelanguage.googleapis.com",
                  "description": "API root; point it at the emulator for tests."},

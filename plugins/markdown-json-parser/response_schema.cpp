@@ -244,6 +244,16 @@ bool is_non_finite(const json::value& value) {
   return value.is_double() && !std::isfinite(value.get_double());
 }
 
+/// An integer-valued number the parser kept exactly: int64, uint64, or a double strictly inside the
+/// int64 range (3.0, 1e3). Integer literals that fit are never doubles, so a double at or beyond the
+/// bounds came from a literal with more digits than 64 bits hold (-9223372036854775809 rounds to
+/// -2^63 exactly).
+bool fits_in_64_bits(const json::value& value) {
+  if (!value.is_double()) return true;
+  double number = value.get_double();
+  return number > -9223372036854775808.0 && number < 9223372036854775808.0;
+}
+
 /// "/<index>" for an array element. (Not `"/" + std::to_string(i)`: GCC 12 at -O3 flags that with a
 /// false -Wrestrict, GCC bug 105651.)
 std::string index_token(std::size_t index) {
@@ -322,6 +332,12 @@ bool check(json::value& value, const SchemaNode& node, const ValidationOptions& 
   }
   if ((node.type == SchemaType::number || node.type == SchemaType::integer) && is_non_finite(value)) {
     violation = {"", "number out of range"};
+    return false;
+  }
+  if (node.type == SchemaType::integer && !fits_in_64_bits(value)) {
+    // The JSON parser keeps integers exactly only within int64/uint64; beyond, it rounds them to a
+    // double. Fail the row rather than write a changed number.
+    violation = {"", "integer " + json_excerpt(value) + " does not fit in 64 bits (it would lose digits)"};
     return false;
   }
   if (!node.enum_values.empty() && !enum_contains(value, node, options)) {

@@ -164,6 +164,17 @@ TEST(EmulatorFaults, BraintrustRoutesGet5xxWithBt5xx) {
   EXPECT_EQ(gemini.call("GET", "/v1beta/files").status, 200u) << "Gemini routes are not affected";
 }
 
+TEST(EmulatorFaults, EchoKeyQuotesTheCallersKeyInA400) {
+  EmulatorProcess emulator({.faults = "echo_key=1", .gemini_key = "echo-me-key-7c1d"});
+  GeminiCalls gemini(emulator, "echo-me-key-7c1d");
+  HttpReply reply = gemini.call("GET", "/v1beta/files");
+  EXPECT_EQ(reply.status, 400u);
+  EXPECT_NE(reply.body.find("INVALID_ARGUMENT"), std::string::npos) << reply.body;
+  EXPECT_NE(reply.body.find("API key echo-me-key-7c1d is not allowed"), std::string::npos) << reply.body;
+  emulator.set_faults("");
+  EXPECT_EQ(gemini.call("GET", "/v1beta/files").status, 200u);
+}
+
 TEST(EmulatorFaults, RuntimeSpecErrorsAreRejectedClearly) {
   EmulatorProcess emulator;
   HttpReply bad = emulator.request("POST", "/_emulator/faults", "nonsense=1");

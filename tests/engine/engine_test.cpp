@@ -215,4 +215,19 @@ TEST_F(EngineTest, SecretsAreCutFromEveryLogLine) {
   EXPECT_EQ(r.err.find("sk-very-secret-4242"), std::string::npos) << r.err;
 }
 
+TEST_F(EngineTest, ProviderThatCannotWorkInTheConfiguredModeIsRefusedBeforeTheScan) {
+  auto config = write_config(20, R"(, "online_only": true)");
+  for (const char* command : {"validate", "run"}) {
+    auto r = pipehost({command, config});
+    EXPECT_EQ(r.exit_code, 2) << command << ":\n" << r.err;
+    EXPECT_NE(r.err.find(config + ": /provider/mode: \"batch\" needs a provider that runs batch jobs, and "
+                                  "plugin \"test-model\" does not; set \"mode\": \"online\""),
+              std::string::npos)
+        << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "state/test-model-stats.json")) << "nothing was sent";
+  auto online = pipehost({"run", write_config(20, R"(, "online_only": true, "mode": "online")")});
+  EXPECT_EQ(online.exit_code, 0) << online.err;
+}
+
 }  // namespace

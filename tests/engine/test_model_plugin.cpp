@@ -62,6 +62,7 @@ class MemoryProvider final : public pipehost::Provider {
     fail_jobs_ = int_option(c, "fail_jobs", 0);
     max_jobs_rows_ = static_cast<std::uint64_t>(int_option(c, "max_requests_per_job", 0));
     if (auto* env = c.if_contains("log_secret_env")) log_secret_env_ = std::string(env->as_string());
+    if (auto* online_only = c.if_contains("online_only")) online_only_ = online_only->as_bool();
   }
   // Reads a key and carelessly logs it: the host must cut it out of the log line.
   pipehost::Status start() override {
@@ -72,7 +73,8 @@ class MemoryProvider final : public pipehost::Provider {
     return pipehost::Status::ok();
   }
   pipehost::Status capabilities(pipehost::ProviderCapabilities& caps) override {
-    caps.batch = caps.online = true;
+    caps.batch = !online_only_;
+    caps.online = true;
     caps.max_requests_per_job = max_jobs_rows_;
     return pipehost::Status::ok();
   }
@@ -178,6 +180,7 @@ class MemoryProvider final : public pipehost::Provider {
   std::int64_t line_error_mod_, prose_mod_, always_fail_mod_, create_429_, fail_jobs_;
   std::uint64_t max_jobs_rows_;
   std::string log_secret_env_;
+  bool online_only_ = false;
 };
 
 /// Config "prefix" goes before every answer, so a test can change the parser and see the output follow.
@@ -211,7 +214,8 @@ pipehost::PluginDescriptor describe() {
   plugin.add<MemoryProvider>(R"({"type": "object", "additionalProperties": false, "properties": {
       "model": {"type": "string"}, "line_error_mod": {"type": "integer"}, "prose_mod": {"type": "integer"},
       "always_fail_mod": {"type": "integer"}, "create_429": {"type": "integer"}, "fail_jobs": {"type": "integer"},
-      "max_requests_per_job": {"type": "integer"}, "log_secret_env": {"type": "string"}}})");
+      "max_requests_per_job": {"type": "integer"}, "log_secret_env": {"type": "string"},
+      "online_only": {"type": "boolean"}}})");
   plugin.add<AnswerParser>(R"({"type": "object", "additionalProperties": false, "properties": {
       "version": {"type": "integer"}, "prefix": {"type": "string"}}})");
   return plugin;

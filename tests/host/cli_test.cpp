@@ -134,4 +134,54 @@ TEST_F(PassThroughTest, ConfigErrorExitsWithUsageCode) {
   EXPECT_EQ(r.err, "pipehost: " + path + ": /source/rows: must be at least 0, got -1\n");
 }
 
+TEST_F(PassThroughTest, TwoPluginsWithOneNameStopEveryCommandThatRunsStages) {
+  pipehost::test::TempDir other;
+  std::filesystem::copy_file(std::string(TEST_GOOD_PLUGINS) + "/pipehost-test-rows.so",
+                             other.path() / "pipehost-test-rows.so");
+  for (const char* command : {"validate", "run"}) {
+    auto r = pipehost_cli(
+        {command, "--plugins", TEST_GOOD_PLUGINS, "--plugins", other.path().string(), config(3)});
+    EXPECT_EQ(r.exit_code, 2) << command << ":\n" << r.err;
+    EXPECT_NE(r.err.find("two plugins are named \"test-rows\": " + std::string(TEST_GOOD_PLUGINS) +
+                         "/pipehost-test-rows.so and " + other.file("pipehost-test-rows.so")),
+              std::string::npos)
+        << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "out"));
+  // The same folder twice is the same plugin.
+  auto twice =
+      pipehost_cli({"run", "--plugins", TEST_GOOD_PLUGINS, "--plugins", TEST_GOOD_PLUGINS, config(3)});
+  EXPECT_EQ(twice.exit_code, 0) << twice.err;
+}
+
+TEST_F(PassThroughTest, ASymlinkLoopInAPluginFolderIsSkippedWithAWarning) {
+  pipehost::test::TempDir plugins;
+  std::filesystem::create_symlink("b.so", plugins.path() / "a.so");
+  std::filesystem::create_symlink("a.so", plugins.path() / "b.so");
+  auto listed =
+      pipehost_cli({"plugins", "--plugins", plugins.path().string(), "--plugins", TEST_GOOD_PLUGINS});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("test-rows"), std::string::npos) << listed.out;
+  auto r =
+      pipehost_cli({"run", "--plugins", plugins.path().string(), "--plugins", TEST_GOOD_PLUGINS, config(3)});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("refused plugin " + plugins.file("a.so") + ": skipped: a symbolic link loop"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(PassThroughTest, AnOutputThatIsTheInputIsRefusedInACopyRunToo) {
+  auto path = dir_.file("run.json");
+  pipehost::test::write_file(dir_.file("in.tsv"), "id\ttext\n");
+  pipehost::test::write_file(path, R"({"source": {"plugin": "test-rows", "rows": 3, "path": "in.tsv"},
+                                       "sinks": [{"plugin": "test-rows", "path": "./in.tsv"}]})");
+  auto r = pipehost_cli({"run", "--plugins", TEST_GOOD_PLUGINS, path});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(path + ": /sinks/0/path: the output " + dir_.file("in.tsv") +
+                       " is the file the run reads at /source/path"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(pipehost::test::read_file(dir_.file("in.tsv")), "id\ttext\n");
+}
+
 }  // namespace

@@ -106,6 +106,35 @@ TEST_F(ConfigTest, EngineKeysAreValidated) {
                    "\"batch\"?)");
 }
 
+TEST_F(ConfigTest, HostKeysAreTakenFromProviderAndLoggerSections) {
+  auto path = write_config(R"({"source": {"plugin": "s"}, "request": {"plugin": "r"},
+      "provider": {"plugin": "p", "allow_insecure_http": true}, "parser": {"plugin": "q"},
+      "loggers": [{"plugin": "l", "required": false}, {"plugin": "l", "allow_insecure_http": true}],
+      "run": {"give_up_after_s": 2.5}})");
+  auto config = load_run_config(path);
+  EXPECT_TRUE(config.provider->allow_insecure_http);
+  EXPECT_FALSE(config.provider->options.contains("allow_insecure_http")) << "the plugin never sees host keys";
+  EXPECT_FALSE(config.loggers[0].required);
+  EXPECT_FALSE(config.loggers[0].allow_insecure_http);
+  EXPECT_FALSE(config.loggers[0].options.contains("required"));
+  EXPECT_TRUE(config.loggers[1].required);
+  EXPECT_TRUE(config.loggers[1].allow_insecure_http);
+  EXPECT_DOUBLE_EQ(config.settings.give_up_after_s, 2.5);
+  EXPECT_DOUBLE_EQ(load_run_config(write_config(R"({"source": {"plugin": "s"}})")).settings.give_up_after_s,
+                   600);
+}
+
+TEST_F(ConfigTest, HostKeysAreValidated) {
+  auto path = dir_.file("run.json");
+  EXPECT_EQ(load_error(R"({"source": {"plugin": "s"}, "loggers": [{"plugin": "l", "required": "no"}]})"),
+            path + ": /loggers/0/required: expected boolean, got string \"no\"");
+  EXPECT_EQ(load_error(R"({"source": {"plugin": "s"}, "run": {"give_up_after_s": 0}})"),
+            path + ": /run/give_up_after_s: must be greater than 0, got 0");
+  // Only where the host reads them: a source has no "required" (its plugin's schema decides).
+  auto config = load_run_config(write_config(R"({"source": {"plugin": "s", "required": false}})"));
+  EXPECT_TRUE(config.source.options.contains("required"));
+}
+
 TEST_F(ConfigTest, OverridesApplyBeforeValidation) {
   auto path = write_config(R"({"source": {"plugin": "s"}, "sinks": [{"plugin": "k", "path": "a"}]})");
   auto config = load_run_config(path, {pipehost::config::parse_override("sinks.0.path=b.csv"),

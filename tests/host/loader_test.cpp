@@ -1,8 +1,9 @@
 // Plugin loading: a good plugin is loaded and usable; each kind of bad library is refused with a
 // one-line message naming the file and the reason.
-#include <gtest/gtest.h>
-
 #include <algorithm>
+#include <filesystem>
+
+#include <gtest/gtest.h>
 
 #include "loader/plugin_registry.hpp"
 #include "test_host.hpp"
@@ -100,11 +101,82 @@ TEST_F(RefusalTest, DuplicateName) {
   ASSERT_NE(registry_->find("test-rows"), nullptr);
 }
 
+TEST_F(RefusalTest, DuplicateNameIsAConflictNamingBothFiles) {
+  ASSERT_EQ(registry_->conflicts().size(), 1u);
+  EXPECT_EQ(registry_->conflicts()[0],
+            "two plugins are named \"test-rows\": " + dir() + "/pipehost-test-rows-again.so and " + dir() +
+                "/pipehost-test-rows-copy.so; remove one, or choose the folder with "
+                "--plugins");
+}
+
 TEST_F(RefusalTest, MissingFolder) {
   PluginRegistry registry;
   registry.load_directory("/nonexistent/plugins");
   ASSERT_EQ(registry.refusals().size(), 1u);
   EXPECT_EQ(registry.refusals()[0].message(), "/nonexistent/plugins: plugin folder does not exist");
+}
+
+namespace fs = std::filesystem;
+
+const fs::path kGoodLibrary = fs::path(TEST_GOOD_PLUGINS) / "pipehost-test-rows.so";
+
+TEST(LoaderFolders, UnusableEntriesAreSkippedWithAReasonAndTheRestLoads) {
+  pipehost::test::TempDir dir;
+  fs::create_symlink("pipehost-loop-b.so", dir.path() / "pipehost-loop-a.so");
+  fs::create_symlink("pipehost-loop-a.so", dir.path() / "pipehost-loop-b.so");
+  fs::create_symlink("/nonexistent/pipehost-gone.so", dir.path() / "pipehost-gone.so");
+  pipehost::test::write_file(dir.file("README.txt"), "notes, not a plugin");
+  pipehost::test::write_file(dir.file(".hidden"), "editors leave these around");
+  fs::create_directories(dir.path() / "build-folder");
+  fs::create_symlink(kGoodLibrary, dir.path() / "pipehost-test-rows.so");
+
+  PluginRegistry registry;
+  registry.load_directory(dir.path());
+  ASSERT_NE(registry.find("test-rows"), nullptr) << "a good plugin beside bad entries still loads";
+  EXPECT_EQ(refusal_for(registry, "pipehost-loop-a.so"),
+            dir.file("pipehost-loop-a.so") + ": skipped: a symbolic link loop");
+  EXPECT_EQ(refusal_for(registry, "pipehost-loop-b.so"),
+            dir.file("pipehost-loop-b.so") + ": skipped: a symbolic link loop");
+  EXPECT_EQ(
+      refusal_for(registry, "pipehost-gone.so"),
+      dir.file("pipehost-gone.so") + ": skipped: a symbolic link to nothing (/nonexistent/pipehost-gone.so)");
+  EXPECT_EQ(refusal_for(registry, "README.txt"),
+            dir.file("README.txt") + ": skipped: not a plugin library (plugins are *.so files)");
+  EXPECT_EQ(registry.refusals().size(), 4u) << "hidden files and folders are passed over quietly";
+  EXPECT_TRUE(registry.warnings().empty());
+  EXPECT_TRUE(registry.conflicts().empty());
+}
+
+TEST(LoaderFolders, WorldWritableFolderOrLibraryIsAWarning) {
+  pipehost::test::TempDir dir;
+  fs::copy_file(kGoodLibrary, dir.path() / "pipehost-test-rows.so");
+  {
+    PluginRegistry registry;
+    registry.load_directory(dir.path());
+    EXPECT_TRUE(registry.warnings().empty());
+  }
+  fs::permissions(dir.path(), fs::perms::others_write, fs::perm_options::add);
+  fs::permissions(dir.path() / "pipehost-test-rows.so", fs::perms::others_write, fs::perm_options::add);
+  PluginRegistry registry;
+  registry.load_directory(dir.path());
+  ASSERT_NE(registry.find("test-rows"), nullptr) << "a warning, not a refusal";
+  ASSERT_EQ(registry.warnings().size(), 2u);
+  EXPECT_EQ(registry.warnings()[0],
+            "plugin folder " + dir.path().string() +
+                " is world-writable: anyone on this machine can change the code pipehost "
+                "loads from it (chmod o-w it)");
+  EXPECT_NE(registry.warnings()[1].find("plugin library " + dir.file("pipehost-test-rows.so") +
+                                        " is world-writable"),
+            std::string::npos);
+}
+
+TEST(LoaderFolders, TheSameFolderTwiceIsNoConflict) {
+  PluginRegistry registry;
+  registry.load_directory(TEST_GOOD_PLUGINS);
+  registry.load_directory(TEST_GOOD_PLUGINS);
+  EXPECT_EQ(registry.plugins().size(), 1u);
+  EXPECT_TRUE(registry.refusals().empty()) << registry.refusals().front().message();
+  EXPECT_TRUE(registry.conflicts().empty());
 }
 
 }  // namespace

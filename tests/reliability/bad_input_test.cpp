@@ -5,6 +5,7 @@
 // input or plugin set-up, nothing sent; 3 = the run stopped on an error, done work kept), send
 // nothing it should not, and never leave a partial output file under the final name.
 #include <fstream>
+#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -85,6 +86,16 @@ class BadInputTest : public PipelineTest {
     std::string out, line;
     for (int i = 0; i <= rows && std::getline(in, line); ++i) out += line + "\n";
     return out;
+  }
+
+  /// `pipehost COMMAND` on run.json as written (see run_as_written), with the Gemini key set.
+  ProcessResult run_as_written_with(const std::string& command) {
+    ProcessOptions options;
+    options.env["GEMINI_API_KEY"] = kGeminiKey;
+    options.timeout = std::chrono::minutes(1);
+    return run_process({bin_path("pipehost"), command, "--plugins", PIPEHOST_PLUGIN_DIR, "--no-progress",
+                        "--config", dir_.file("run.json")},
+                       options);
   }
 
   json::object config_;
@@ -301,19 +312,149 @@ TEST_F(BadInputTest, UnreadableFiles) {
   expect_refused(run(), {dir_.file("prompt.md")});
 }
 
-TEST_F(BadInputTest, OutputThatCannotBeWrittenKeepsTheWorkDone) {
-  // The output's folder is a file: the export fails after every row was done (exit 3, "done work is
-  // kept"); an export to a good path then writes it all without sending anything again.
+// --- Outputs: refused before anything is sent, never discovered after every row was paid. ---
+
+TEST_F(BadInputTest, OutputThatIsTheInputIsRefused) {
+  // Every way of naming the input: the same path, with "./" and "..", through a symbolic link, a
+  // hard link. Today's sinks write <path>.tmp-<pid> and rename it over the input.
+  std::filesystem::create_directories(dir_.path() / "sub");
+  std::filesystem::create_symlink(songs(), dir_.file("link.csv"));
+  std::filesystem::create_hard_link(songs(), dir_.file("hard.csv"));
+  const std::string original = read_file(songs());
+  for (const std::string& path :
+       {songs(), dir_.path().string() + "/./songs.csv", dir_.path().string() + "/sub/../songs.csv",
+        dir_.file("link.csv"), dir_.file("hard.csv")}) {
+    SCOPED_TRACE(path);
+    for (const char* command : {"validate", "run"}) {
+      auto r = pipehost({command, "--set", "sinks.0.path=" + path});
+      EXPECT_EQ(r.exit_code, 2) << command << ":\n" << r.err;
+      EXPECT_NE(r.err.find(dir_.file("run.json") + ": /sinks/0/path: the output "), std::string::npos)
+          << r.err;
+      EXPECT_NE(r.err.find("is the file the run reads at /source/path"), std::string::npos) << r.err;
+    }
+  }
+  EXPECT_EQ(read_file(songs()), original) << "the input must stay as it was";
+  expect_nothing_sent();
+}
+
+TEST_F(BadInputTest, OutputThatCannotBeWrittenIsRefusedBeforeAnythingIsSent) {
+  // The output's folder is a file, or a folder nobody can write to (/proc, which root cannot write
+  // either): refused before the scan, so no row is paid for an output that cannot be written.
   write_file(dir_.file("blocker"), "a file, not a folder");
-  auto r = run({"--set", "sinks.0.path=" + dir_.file("blocker/out.csv")});
-  EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_NE(r.err.find(dir_.file("blocker")), std::string::npos) << r.err;
+  struct Case {
+    std::string path;
+    std::string reason;
+  };
+  std::vector<Case> cases = {
+      {dir_.file("blocker/out.csv"), dir_.file("blocker") + " is not a folder"},
+      {dir_.file("blocker/deeper/out.csv"), dir_.file("blocker") + " is not a folder"},
+      {"/proc/pipehost-out.csv", "cannot create files in /proc"},
+      {"/proc/no-such-folder/out.csv", "cannot create files in /proc"},
+      {dir_.path().string(), "it is a folder"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.path);
+    for (const char* command : {"validate", "run"}) {
+      auto r = pipehost({command, "--set", "sinks.0.path=" + c.path});
+      EXPECT_EQ(r.exit_code, 2) << command << ":\n" << r.err;
+      EXPECT_NE(r.err.find("/sinks/0/path: cannot write the output " + c.path + ": " + c.reason),
+                std::string::npos)
+          << r.err;
+    }
+  }
   EXPECT_TRUE(files_under(dir_.path() / "blocker").empty());
-  auto batches = stats().at("batches_created").as_int64();
-  auto exported = pipehost({"export"});
-  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  expect_nothing_sent();
+  EXPECT_EQ(names_starting_with(dir_.path(), ".pipehost-write-test"), std::vector<std::string>{})
+      << "the write probe must clean up";
+
+  // A folder without write permission: only meaningful when permission bits bind this process.
+  std::filesystem::create_directories(dir_.path() / "locked");
+  ::chmod(dir_.file("locked").c_str(), 0555);
+  if (::geteuid() != 0) {
+    auto r = pipehost({"run", "--set", "sinks.0.path=" + dir_.file("locked/out.csv")});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("cannot create files in " + dir_.file("locked")), std::string::npos) << r.err;
+    expect_nothing_sent();
+  }
+  ::chmod(dir_.file("locked").c_str(), 0755);
+
+  auto good = run();
+  ASSERT_EQ(good.exit_code, 0) << good.err;
   EXPECT_EQ(expect_complete_output(), static_cast<std::size_t>(kRows));
-  EXPECT_EQ(stats().at("batches_created").as_int64(), batches);
+}
+
+TEST_F(BadInputTest, OutputColumnsThatCollideWithInputColumnsAreRefused) {
+  // The JSON sink cannot hold two "energy" keys: today it fails after every row was paid for.
+  config_["sinks"] = json::array{json::object{{"plugin", "json-io"}, {"path", "out.json"}}};
+  save(config_);
+  const std::string header = "\"artist\",\"song\",\"person\",\"name\",\"n\"";
+  const std::string body = good_csv(5).substr(good_csv(0).size());
+  for (const std::string column : {"energy", "_status", "_error"}) {
+    SCOPED_TRACE(column);
+    std::string csv = header + ",\"" + column + "\"\n";
+    std::istringstream rows(body);
+    for (std::string line; std::getline(rows, line);) csv += line + ",x\n";
+    write_file(songs(), csv);
+    for (const char* command : {"validate", "run"}) {
+      auto r = run_as_written_with(command);
+      EXPECT_EQ(r.exit_code, 2) << command << ":\n" << r.err;
+      EXPECT_NE(
+          r.err.find(dir_.file("run.json") + ": /source: the input has a column named \"" + column + "\""),
+          std::string::npos)
+          << r.err;
+    }
+  }
+  expect_nothing_sent();
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("out.json")));
+}
+
+TEST_F(BadInputTest, UnsetOrEmptyApiKeyVariablesAreReportedByValidate) {
+  // The host knows which config values name key variables from the plugins' schemas ("format":
+  // "secret-env"), including defaults the config leaves out. No network is needed to say so.
+  config_["loggers"] = json::array{json::object{{"plugin", "braintrust-log"},
+                                                {"project", "p"},
+                                                {"api_url", emulator_->base_url()},
+                                                {"ca_file", emulator_->ca_file()},
+                                                {"required", false}}};
+  config_["provider"].as_object().erase("api_key_env");  // the default, GEMINI_API_KEY
+  save(config_);
+  for (const std::string& gemini : {std::string("unset"), std::string(""), std::string("  ")}) {
+    SCOPED_TRACE("GEMINI_API_KEY=" + gemini);
+    for (const char* command : {"validate", "run"}) {
+      ProcessOptions options;
+      options.unset_env = {"BRAINTRUST_API_KEY"};
+      if (gemini == "unset")
+        options.unset_env.push_back("GEMINI_API_KEY");
+      else
+        options.env["GEMINI_API_KEY"] = gemini;
+      auto r =
+          run_process({bin_path("pipehost"), command, "--plugins", PIPEHOST_PLUGIN_DIR, "--no-progress",
+                       "--config", dir_.file("run.json"), "--set", "run.state_dir=" + dir_.file("state")},
+                      options);
+      EXPECT_EQ(r.exit_code, 2) << command << ":\n" << r.err;
+      EXPECT_NE(r.err.find(dir_.file("run.json") +
+                           ": /provider/api_key_env: environment variable GEMINI_API_KEY "
+                           "(the default of api_key_env) is " +
+                           (gemini == "unset" ? "not set" : "empty")),
+                std::string::npos)
+          << r.err;
+      // A logger that may be down at start still needs its key: a missing key is bad config.
+      EXPECT_NE(r.err.find("/loggers/0/api_key_env: environment variable BRAINTRUST_API_KEY"),
+                std::string::npos)
+          << r.err;
+    }
+  }
+  // A dry run calls no service: it estimates without keys.
+  ProcessOptions no_keys;
+  no_keys.unset_env = {"GEMINI_API_KEY", "BRAINTRUST_API_KEY"};
+  auto dry = run_process(
+      {bin_path("pipehost"), "run", "--dry-run", "--plugins", PIPEHOST_PLUGIN_DIR, "--no-progress",
+       "--config", dir_.file("run.json"), "--set", "run.state_dir=" + dir_.file("state")},
+      no_keys);
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("nothing was sent"), std::string::npos) << dry.out;
+  expect_nothing_sent();
+  expect_no_output();
 }
 
 // --- Plugins that cannot be loaded. ---

@@ -92,7 +92,8 @@ pipehost::PluginDescriptor describe() {
   pipehost::PluginDescriptor plugin{TEST_ROWS_PLUGIN_NAME, "1.2.3", "Generated rows and a recording sink (tests)"};
   plugin.add<GeneratedRows>(R"({"type": "object", "additionalProperties": false,
       "properties": {"rows": {"type": "integer", "minimum": 0, "description": "how many rows"},
-                     "explode_on_create": {"type": "boolean"}}})",
+                     "explode_on_create": {"type": "boolean"},
+                     "path": {"type": "string", "format": "path", "description": "an input file, never read"}}})",
                             "Generates rows id=1..N");
   plugin.add<RecordingSink>(R"({"type": "object", "additionalProperties": false, "required": ["path"],
       "properties": {"path": {"type": "string", "format": "path"}}})",

@@ -279,11 +279,12 @@ TEST_F(BraintrustLogTest, LongOutageSetsEventsAsideAndTheNextStartResendsThem) {
   EXPECT_EQ(ids.size(), 300u);
   EXPECT_EQ(files_in(journal_dir()), 0u);  // set aside = resolved
 
-  // Still down: start fails clearly and the failed file stays as it was.
+  // Still down: start fails clearly, as an outage (retry, not a refusal), and the failed file stays
+  // as it was.
   {
     auto logger = create_logger("braintrust-log", host_, config({{"max_retry_s", 0.2}}));
     auto status = logger->start();
-    EXPECT_TRUE(status.is_fatal());
+    EXPECT_TRUE(status.is_retry()) << status.message();
     EXPECT_NE(status.message().find("HTTP 503"), std::string::npos) << status.message();
     EXPECT_EQ(lines_of(failed_file()).size(), 300u);
   }

@@ -99,6 +99,29 @@ TEST(Mapping, NumbersKeepTheirValueInShortestForm) {
   EXPECT_EQ(fields[3], "18446744073709551615");
 }
 
+TEST(Mapping, IntegersBeyond64BitsFailTheRowInsteadOfChanging) {
+  // The JSON parser keeps integers exactly only within 64 bits; a longer one would be written as a
+  // rounded double (123456789012345678901234567890 became 1.2345678901234568e+29).
+  const auto parser = make_parser();
+  Fields fields;
+  for (const char* year :
+       {"123456789012345678901234567890", "-9223372036854775809", "18446744073709551616"}) {
+    SCOPED_TRACE(year);
+    const auto status = parser.parse(std::string(R"({"title": "t", "year": )") + year + "}", fields);
+    EXPECT_TRUE(status.is_retry());
+    EXPECT_NE(status.message().find("/year: integer "), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find(" does not fit in 64 bits"), std::string::npos) << status.message();
+  }
+  // Every 64-bit integer is kept exactly, and 3.0 is still the integer 3.
+  ASSERT_TRUE(parser.parse(R"({"title": "t", "year": -9223372036854775808})", fields));
+  EXPECT_EQ(fields[3], "-9223372036854775808");
+  ASSERT_TRUE(parser.parse(R"({"title": "t", "year": 3.0})", fields));
+  EXPECT_EQ(fields[3], "3");
+  // A NUMBER may be any size: it is a double by definition.
+  ASSERT_TRUE(parser.parse(R"({"title": "t", "score": 123456789012345678901234567890})", fields));
+  EXPECT_EQ(fields[2], "1.2345678901234568e+29");
+}
+
 TEST(Mapping, CaseInsensitiveEnumWritesTheSchemaSpelling) {
   Fields fields;
   EXPECT_TRUE(make_parser("; ", true).parse(R"({"title": "t", "energy": "mEdIuM"})", fields));

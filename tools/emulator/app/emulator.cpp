@@ -218,6 +218,12 @@ Response Emulator::handle_gemini(const RouteMatch& route, Request& request) {
               {"domain", "googleapis.com"},
               {"metadata", boost::json::object{{"service", "generativelanguage.googleapis.com"}}}}});
     }
+    // A careless server (or proxy) that quotes the caller's key in an error: clients must not let it
+    // reach their logs, ledgers or outputs.
+    if (context_.faults.draw_echo_key()) {
+      return google_error(400, "INVALID_ARGUMENT",
+                          "API key " + key + " is not allowed to make this request (emulated fault)");
+    }
   }
   try {
     return dispatch_gemini(route, request);

@@ -32,6 +32,7 @@ const std::vector<Field>& fields() {
       {"batch_expire", Kind::probability, nullptr, &FaultConfig::batch_expire},
       {"batch_ms", Kind::milliseconds, &FaultConfig::batch_ms, nullptr},
       {"bt_5xx", Kind::probability, nullptr, &FaultConfig::bt_5xx},
+      {"echo_key", Kind::probability, nullptr, &FaultConfig::echo_key},
       {"retry_delay_s", Kind::seconds, nullptr, &FaultConfig::retry_delay_s},
   };
   return all;

@@ -16,6 +16,7 @@ struct FaultConfig {
   // Probabilities in [0, 1].
   double http_5xx = 0;      // any route except /_emulator/
   double bt_5xx = 0;        // BrainTrust routes
+  double echo_key = 0;      // an authorised Gemini request answers 400 quoting its API key
   double fenced = 0;        // answer wrapped in a ```json fence
   double prose = 0;         // answer is prose, no JSON
   double line_error = 0;    // a batch output line (or inlined response) carries an error

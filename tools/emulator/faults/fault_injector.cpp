@@ -48,6 +48,9 @@ bool FaultInjector::draw_http_5xx() {
 bool FaultInjector::draw_bt_5xx() {
   return draw(&FaultConfig::bt_5xx, "bt_5xx");
 }
+bool FaultInjector::draw_echo_key() {
+  return draw(&FaultConfig::echo_key, "echo_key");
+}
 bool FaultInjector::draw_fenced() {
   return draw(&FaultConfig::fenced, "fenced");
 }

@@ -30,6 +30,7 @@ class FaultInjector {
   /// Probability faults drawn from the request-order generator.
   bool draw_http_5xx();
   bool draw_bt_5xx();
+  bool draw_echo_key();
   bool draw_fenced();
   bool draw_prose();
   bool draw_batch_fail();
