@@ -118,7 +118,10 @@ int plugins_command(const CliOptions& options) {
       std::cerr << "pipehost: no plugin named \"" << options.plugin_name << "\"\n";
       return kExitUsage;
     }
-    print_plugin_details(*plugin, std::cout);
+    if (options.json)
+      print_plugin_details_json(*plugin, std::cout);
+    else
+      print_plugin_details(*plugin, std::cout);
     return kExitOk;
   }
   if (options.json) {

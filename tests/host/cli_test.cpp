@@ -146,6 +146,15 @@ TEST(Cli, PluginsJsonCarriesSchemasAndRefusals) {
   EXPECT_EQ(doc.at("refused").as_array().size(), 5u);
 }
 
+TEST(Cli, PluginDetailsAsJson) {
+  auto r = pipehost_cli({"plugins", "test-rows", "--json", "--plugins", TEST_GOOD_PLUGINS});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto plugin = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(plugin.at("name").as_string(), "test-rows");
+  EXPECT_EQ(plugin.at("stages").as_array()[1].at("config_schema").at("required").as_array()[0].as_string(),
+            "path");
+}
+
 TEST(Cli, PluginsTableReportsRefusalsOnStderr) {
   auto r = pipehost_cli({"plugins", "--plugins", TEST_BAD_PLUGINS});
   ASSERT_EQ(r.exit_code, 0);
