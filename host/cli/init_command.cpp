@@ -28,7 +28,7 @@ constexpr const char* kSampleData =
 
 struct CsvHeader {
   std::vector<std::string> columns;
-  /// The delimiter the file uses when it is not a comma.
+  /// The delimiter the file uses: a comma, unless the header reads otherwise.
   std::string delimiter = ",";
 };
 
