@@ -2,8 +2,11 @@
 PRESET ?= dev
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
+# Where `make install` puts bin/, lib/, include/, share/.
+PREFIX ?= /usr/local
 
-.PHONY: all deps configure build test test-asan demo bench soak fuzz format clean
+.PHONY: all deps configure build test test-asan demo release install package test-package bench soak fuzz \
+	format clean
 
 all: build
 
@@ -25,9 +28,27 @@ test-asan:
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
 
-bench: deps
+# The Release tree (build-release/, no tests) that install, package and bench use.
+release: deps
 	@if [ ! -f build-release/CMakeCache.txt ]; then cmake --preset release; fi
 	cmake --build build-release -j $(JOBS)
+
+# bin/pipehost, bin/pipehost-emulator, lib/pipehost/plugins, the SDK and share/pipehost/examples,
+# stripped. The installed pipehost finds its plugins by itself.
+install: release
+	cmake --install build-release --prefix $(PREFIX) --strip
+
+# build-release/packages/: pipehost-<version>-Linux-x86_64.tar.gz (unpack and run) and pipehost_<version>_amd64.deb.
+package: release
+	rm -rf build-release/packages
+	cd build-release && cpack
+
+# Both packages as a user gets them: the tarball unpacked runs the songs example against the
+# emulator; the .deb's files, Depends and plugins are checked (tests/package/run_package_test.sh).
+test-package: package
+	tests/package/run_package_test.sh build-release/packages
+
+bench: release
 	bench/run.sh build-release
 
 # The reliability suite and the basic kill test, at their long settings (PIPEHOST_SOAK=1).

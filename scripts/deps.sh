@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev
   openssl ca-certificates
   time
+  dpkg-dev file  # make package: CPack's .deb runs dpkg-shlibdeps on what `file` says is ELF
 )
 
 missing=()

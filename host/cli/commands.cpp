@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/init_command.hpp"
+#include "cli/output_folders.hpp"
 #include "cli/plugin_folders.hpp"
 #include "cli/plugin_listing.hpp"
 #include "config/run_config.hpp"
@@ -66,21 +68,12 @@ class CancelOnSignal {
 enum class PluginUse { list, run };
 
 std::unique_ptr<loader::PluginRegistry> load_plugins(const CliOptions& options, PluginUse use) {
-  auto registry = std::make_unique<loader::PluginRegistry>();
-  auto folders = plugin_folders(options.plugin_dirs);
-  if (folders.empty())
-    throw config::ConfigError(
-        "no plugin folder found: pass --plugins DIR (e.g. --plugins build/plugins) or set "
-        "PIPEHOST_PLUGIN_PATH");
-  for (const auto& folder : folders) registry->load_directory(folder);
+  auto registry = load_plugin_registry(options.plugin_dirs, use == PluginUse::run);
   for (const auto& warning : registry->warnings()) spdlog::warn("{}", warning);
-  if (use == PluginUse::run) {
-    for (const auto& refusal : registry->refusals()) spdlog::warn("refused plugin {}", refusal.message());
-    if (!registry->conflicts().empty()) {
-      std::string message;
-      for (const auto& conflict : registry->conflicts()) message += (message.empty() ? "" : "\n") + conflict;
-      throw config::ConfigError(message);
-    }
+  if (use == PluginUse::run && !registry->conflicts().empty()) {
+    std::string message;
+    for (const auto& conflict : registry->conflicts()) message += (message.empty() ? "" : "\n") + conflict;
+    throw config::ConfigError(message);
   }
   return registry;
 }
@@ -113,6 +106,7 @@ Session open_session(const CliOptions& options, std::shared_ptr<services::Secret
   session.registry = load_plugins(options, PluginUse::run);
   // After loading plugins (a library that cannot load leaves no state dir behind), before any stage
   // exists (stages may read and write the state dir).
+  if (access == StateAccess::write) check_output_folders(session.config);
   if (access == StateAccess::write && session.config.has_model())
     session.state_lock = std::make_unique<ledger::StateDirLock>(session.config.settings.state_dir);
   session.run =
@@ -135,7 +129,10 @@ int plugins_command(const CliOptions& options) {
       std::cerr << "pipehost: no plugin named \"" << options.plugin_name << "\"\n";
       return kExitUsage;
     }
-    print_plugin_details(*plugin, std::cout);
+    if (options.json)
+      print_plugin_details_json(*plugin, std::cout);
+    else
+      print_plugin_details(*plugin, std::cout);
     return kExitOk;
   }
   if (options.json) {
@@ -292,6 +289,7 @@ int run_command(const CliOptions& options) {
     if (options.command == "export") return export_command(options, secrets);
     if (options.command == "status") return status_command(options);
     if (options.command == "cancel") return cancel_command(options, secrets);
+    if (options.command == "init") return init_command(options);
     std::cerr << "pipehost: unknown command " << options.command << "\n";
     return kExitUsage;
   } catch (const config::ConfigError& e) {

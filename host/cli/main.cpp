@@ -27,11 +27,12 @@ int main(int argc, char** argv) {
   try {
     options = parse_command_line(argc, argv);
   } catch (const UsageError& e) {
-    std::cerr << "pipehost: " << e.what() << "\nTry 'pipehost --help'.\n";
+    std::cerr << "pipehost: " << e.what() << "\nTry 'pipehost "
+              << (e.command().empty() ? "" : e.command() + " ") << "--help'.\n";
     return kExitUsage;
   }
   if (options.help) {
-    std::cout << usage_text();
+    std::cout << usage_text(options.command_given ? options.command : std::string());
     return kExitOk;
   }
   if (options.version) {

@@ -40,7 +40,32 @@ std::string type_text(const json::object& property) {
   return type.empty() ? "any" : type;
 }
 
+json::object plugin_json(const loader::LoadedPlugin& p) {
+  json::array stages;
+  for (const auto& s : p.descriptor->stages) {
+    json::value schema;
+    try {
+      schema = json::parse(s.config_schema);
+    } catch (const std::exception&) {
+      schema = json::string(s.config_schema);
+    }
+    stages.push_back(
+        json::object{{"kind", to_string(s.kind)}, {"description", s.description}, {"config_schema", schema}});
+  }
+  return json::object{{"name", p.name()},
+                      {"version", p.descriptor->version},
+                      {"description", p.descriptor->description},
+                      {"file", p.file.string()},
+                      {"sdk_abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor)},
+                      {"sdk_version", p.sdk_version},
+                      {"stages", stages}};
+}
+
 }  // namespace
+
+void print_plugin_details_json(const loader::LoadedPlugin& plugin, std::ostream& out) {
+  out << json::serialize(plugin_json(plugin)) << "\n";
+}
 
 void print_plugin_table(const loader::PluginRegistry& registry, std::ostream& out) {
   std::size_t name_width = 4, version_width = 7, stages_width = 6;
@@ -64,27 +89,7 @@ void print_plugin_table(const loader::PluginRegistry& registry, std::ostream& ou
 
 void print_plugin_json(const loader::PluginRegistry& registry, std::ostream& out) {
   json::array plugins;
-  for (const auto& p : registry.plugins()) {
-    json::array stages;
-    for (const auto& s : p.descriptor->stages) {
-      json::value schema;
-      try {
-        schema = json::parse(s.config_schema);
-      } catch (const std::exception&) {
-        schema = json::string(s.config_schema);
-      }
-      stages.push_back(json::object{
-          {"kind", to_string(s.kind)}, {"description", s.description}, {"config_schema", schema}});
-    }
-    plugins.push_back(
-        json::object{{"name", p.name()},
-                     {"version", p.descriptor->version},
-                     {"description", p.descriptor->description},
-                     {"file", p.file.string()},
-                     {"sdk_abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor)},
-                     {"sdk_version", p.sdk_version},
-                     {"stages", stages}});
-  }
+  for (const auto& p : registry.plugins()) plugins.push_back(plugin_json(p));
   json::array refused;
   for (const auto& r : registry.refusals())
     refused.push_back(json::object{{"file", r.file.string()}, {"reason", r.reason}});

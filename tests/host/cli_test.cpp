@@ -1,4 +1,7 @@
-// The pipehost executable end to end: listing plugins, validating, pass-through runs, exit codes.
+// The pipehost executable end to end: listing plugins, validating, pass-through runs, exit codes,
+// per-command help and options, `init`.
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -24,6 +27,89 @@ TEST(Cli, VersionAndHelp) {
   auto help = pipehost_cli({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("Exit codes: 0 ok"), std::string::npos);
+}
+
+TEST(Cli, EveryCommandHasItsOwnHelp) {
+  struct Expected {
+    std::string command;
+    std::vector<std::string> shown, hidden;
+  };
+  for (const auto& e : std::vector<Expected>{
+           {"run",
+            {"Usage: pipehost run [OPTIONS] CONFIG", "--limit", "--dry-run", "--plugins"},
+            {"--json", "--from"}},
+           {"validate",
+            {"Usage: pipehost validate [OPTIONS] CONFIG", "--set"},
+            {"--json", "--limit", "--from"}},
+           {"plugins",
+            {"Usage: pipehost plugins [OPTIONS] [NAME]", "--json", "--plugins"},
+            {"--config", "--limit"}},
+           {"status",
+            {"Usage: pipehost status [OPTIONS] CONFIG", "--json", "--state-dir"},
+            {"--limit", "--dry-run"}},
+           {"export", {"Usage: pipehost export [OPTIONS] CONFIG"}, {"--json", "--limit"}},
+           {"cancel", {"Usage: pipehost cancel [OPTIONS] CONFIG"}, {"--json", "--limit"}},
+           {"init", {"Usage: pipehost init [OPTIONS] [DIR]", "--from"}, {"--config", "--json", "--limit"}}}) {
+    auto r = pipehost_cli({e.command, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << e.command;
+    for (const auto& text : e.shown)
+      EXPECT_NE(r.out.find(text), std::string::npos) << e.command << ":\n" << r.out;
+    for (const auto& text : e.hidden)
+      EXPECT_EQ(r.out.find(text), std::string::npos) << e.command << ":\n" << r.out;
+    EXPECT_EQ(r.out.find("Commands:"), std::string::npos) << e.command << " printed the global help";
+  }
+  auto global = pipehost_cli({"--help"});
+  EXPECT_NE(global.out.find("Commands:"), std::string::npos) << global.out;
+  EXPECT_NE(global.out.find("init "), std::string::npos) << global.out;
+  EXPECT_NE(global.out.find("'pipehost COMMAND --help'"), std::string::npos) << global.out;
+}
+
+TEST(Cli, OptionsACommandDoesNotTakeAreRefused) {
+  auto limit = pipehost_cli({"status", "--limit", "5", "run.json"});
+  EXPECT_EQ(limit.exit_code, 2);
+  EXPECT_NE(limit.err.find("status does not take --limit (it is an option of: run)"), std::string::npos)
+      << limit.err;
+  auto json = pipehost_cli({"validate", "--json", "run.json"});
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_NE(json.err.find("validate does not take --json (it is an option of: plugins, status)"),
+            std::string::npos)
+      << json.err;
+  for (const auto& args : std::vector<std::vector<std::string>>{{"run.json", "--json"},
+                                                                {"export", "--json", "run.json"},
+                                                                {"cancel", "--dry-run", "run.json"},
+                                                                {"plugins", "--config", "run.json"},
+                                                                {"init", "--limit", "3"}}) {
+    auto r = pipehost_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << args[1];
+    EXPECT_NE(r.err.find(" does not take --"), std::string::npos) << r.err;
+  }
+}
+
+TEST(Cli, AFolderWithoutPluginLibrariesSaysWhereTheyAre) {
+  // `--plugins plugins/` in a source checkout: the folder holds the plugins' sources.
+  pipehost::test::TempDir dir;
+  pipehost::test::write_file(dir.path() / "plugins/csv-io/plugin.cpp", "// source\n");
+  pipehost::test::write_file(dir.path() / "run.json",
+                             R"({"source": {"plugin": "csv-io", "path": "in.csv"}})");
+  pipehost::test::ProcessOptions options;
+  options.working_dir = dir.path().string();
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"plugins", "--plugins", "plugins/"}, {"--plugins", "plugins/", "--config", "run.json"}}) {
+    auto argv = args;
+    argv.insert(argv.begin(), bin_path("pipehost"));
+    auto r = run_process(argv, options);
+    EXPECT_EQ(r.exit_code, 2) << args[0];
+    EXPECT_NE(r.err.find("plugins/ holds no pipehost plugin libraries (*.so); after `make build` they are in "
+                         "build/plugins, in an installed copy in lib/pipehost/plugins"),
+              std::string::npos)
+        << args[0] << ": " << r.err;
+  }
+  // Next to a folder that has plugins, it is only a warning.
+  auto mixed = run_process(
+      {bin_path("pipehost"), "plugins", "--plugins", "plugins/", "--plugins", TEST_GOOD_PLUGINS}, options);
+  EXPECT_EQ(mixed.exit_code, 0) << mixed.err;
+  EXPECT_NE(mixed.out.find("test-rows"), std::string::npos) << mixed.out;
+  EXPECT_NE(mixed.err.find("plugins/ holds no pipehost plugin libraries"), std::string::npos) << mixed.err;
 }
 
 TEST(Cli, UnknownCommandSuggestsOne) {
@@ -77,6 +163,15 @@ TEST(Cli, PluginsJsonCarriesSchemasAndRefusals) {
   EXPECT_EQ(plugin.at("stages").as_array()[1].at("config_schema").at("required").as_array()[0].as_string(),
             "path");
   EXPECT_EQ(doc.at("refused").as_array().size(), 5u);
+}
+
+TEST(Cli, PluginDetailsAsJson) {
+  auto r = pipehost_cli({"plugins", "test-rows", "--json", "--plugins", TEST_GOOD_PLUGINS});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto plugin = boost::json::parse(r.out).as_object();
+  EXPECT_EQ(plugin.at("name").as_string(), "test-rows");
+  EXPECT_EQ(plugin.at("stages").as_array()[1].at("config_schema").at("required").as_array()[0].as_string(),
+            "path");
 }
 
 TEST(Cli, PluginsTableReportsRefusalsOnStderr) {
@@ -182,6 +277,117 @@ TEST_F(PassThroughTest, AnOutputThatIsTheInputIsRefusedInACopyRunToo) {
             std::string::npos)
       << r.err;
   EXPECT_EQ(pipehost::test::read_file(dir_.file("in.tsv")), "id\ttext\n");
+}
+
+class InitTest : public ::testing::Test {
+ protected:
+  pipehost::test::ProcessResult init(std::vector<std::string> args) {
+    args.insert(args.begin(), {"init", "--plugins", PIPEHOST_PLUGIN_DIR});
+    return pipehost_cli(args);
+  }
+  // validate checks that the key variable the starter names is set (not its value).
+  pipehost::test::ProcessResult validate(const std::string& config) {
+    pipehost::test::ProcessOptions options;
+    options.timeout = std::chrono::seconds(60);
+    options.env["GEMINI_API_KEY"] = "init-test-fake-key";
+    return run_process({bin_path("pipehost"), "validate", "--plugins", PIPEHOST_PLUGIN_DIR, config}, options);
+  }
+  pipehost::test::TempDir dir_;
+};
+
+TEST_F(InitTest, FromACsvWritesFilesThatValidate) {
+  // A column named like an AI column, one no placeholder can name, a quoted header with a comma.
+  pipehost::test::write_file(dir_.path() / "data/reviews.csv",
+                             "id,\"product, name\",review text,label,{odd}\n"
+                             "1,\"Lamp, desk\",Bright and cheap,x,y\n"
+                             "2,Kettle,Stopped working after a week,x,y\n");
+  auto r = init({"--from", dir_.file("data/reviews.csv"), dir_.file("job")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("left out of the template (a placeholder cannot name them): \"{odd}\""),
+            std::string::npos)
+      << r.err;
+  auto run_json = pipehost::test::read_file(dir_.path() / "job/run.json");
+  EXPECT_NE(run_json.find(R"("path": "../data/reviews.csv")"), std::string::npos) << run_json;
+  EXPECT_NE(run_json.find(R"("user_template": "id: {{id}}\nproduct, name: {{product, name}}\nreview text: )"
+                          R"({{review text}}\nlabel: {{label}}")"),
+            std::string::npos)
+      << run_json;
+  EXPECT_NE(run_json.find(R"("plugin": "gemini-batch")"), std::string::npos) << run_json;
+  EXPECT_NE(run_json.find(R"("api_key_env": "GEMINI_API_KEY")"), std::string::npos) << run_json;
+  auto schema = boost::json::parse(pipehost::test::read_file(dir_.path() / "job/schema.json")).as_object();
+  const auto& properties = schema.at("properties").as_object();
+  ASSERT_EQ(properties.size(), 2u);
+  EXPECT_EQ(properties.at("ai_label").at("enum").as_array().size(), 3u);
+  EXPECT_EQ(properties.at("reason").at("type").as_string(), "string");
+  EXPECT_NE(pipehost::test::read_file(dir_.path() / "job/prompt.md").find("Edit this section"),
+            std::string::npos);
+
+  auto v = validate(dir_.file("job/run.json"));
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("input: 2 rows, 5 columns"), std::string::npos) << v.out;
+  EXPECT_NE(
+      v.out.find(
+          "output columns: id, product, name, review text, label, {odd}, ai_label, reason, _status, _error"),
+      std::string::npos)
+      << v.out;
+}
+
+TEST_F(InitTest, ReadsTheDelimiterOfASemicolonFile) {
+  pipehost::test::write_file(dir_.path() / "songs.csv", "artist;song\nLustra;Scotty\n");
+  ASSERT_EQ(init({"--from", dir_.file("songs.csv"), dir_.path().string()}).exit_code, 0);
+  auto run_json = pipehost::test::read_file(dir_.path() / "run.json");
+  EXPECT_NE(run_json.find(R"("path": "songs.csv", "delimiter": ";")"), std::string::npos) << run_json;
+  auto v = validate(dir_.file("run.json"));
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("input: 1 rows, 2 columns"), std::string::npos) << v.out;
+}
+
+TEST_F(InitTest, WithoutACsvWritesSampleDataThatValidates) {
+  auto r = init({dir_.file("starter")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"run.json", "prompt.md", "schema.json", "data.csv"})
+    EXPECT_TRUE(std::filesystem::exists(dir_.path() / "starter" / name)) << name;
+  auto v = validate(dir_.file("starter/run.json"));
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("input: 3 rows, 2 columns"), std::string::npos) << v.out;
+}
+
+TEST_F(InitTest, NeverOverwritesAFile) {
+  pipehost::test::write_file(dir_.path() / "prompt.md", "my prompt\n");
+  auto r = init({dir_.path().string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(dir_.file("prompt.md") + " already exists; init never overwrites a file"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(pipehost::test::read_file(dir_.path() / "prompt.md"), "my prompt\n");
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "run.json"))
+      << "nothing is written when one file exists";
+}
+
+TEST_F(InitTest, AMissingCsvIsAnInputError) {
+  auto r = init({"--from", dir_.file("nope.csv"), dir_.path().string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("init --from " + dir_.file("nope.csv") + ": no such file"), std::string::npos)
+      << r.err;
+}
+
+TEST(Cli, AReadOnlyExampleFolderIsAClearError) {
+  // Like an installed example under /usr/share/pipehost/examples. Root writes anywhere: skip.
+  if (::geteuid() == 0) GTEST_SKIP() << "running as root, which may write to any folder";
+  pipehost::test::TempDir dir;
+  pipehost::test::write_file(dir.path() / "example/run.json",
+                             R"({"source": {"plugin": "test-rows", "rows": 3},
+                                 "sinks": [{"plugin": "test-rows", "path": "out/rows.tsv"}]})");
+  std::filesystem::permissions(dir.path() / "example", std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::remove);
+  auto r = pipehost_cli({"--plugins", TEST_GOOD_PLUGINS, dir.file("example/run.json")});
+  std::filesystem::permissions(dir.path() / "example", std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::add);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cannot write to " + dir.file("example/out") + ": " + dir.file("example") +
+                       " is not writable (Permission denied). An installed example is read-only"),
+            std::string::npos)
+      << r.err;
 }
 
 }  // namespace
