@@ -1,6 +1,7 @@
 // Conformance with the official Node clients: @google/genai (upload → batch → poll → download,
-// plus generateContent), braintrust (initLogger → log → flush, rows read back via fetch) and
-// openai 6.x (streamed upload → batch → poll → list → output/error files, cancel, online calls) and
+// plus generateContent, grounded with Google Search and implicitly cached), braintrust (initLogger → log →
+// flush, rows read back via fetch) and openai 6.x (streamed upload → batch → poll → list → output/error
+// files, cancel, online calls) and
 // @anthropic-ai/sdk (Message Batches create → poll → list → results, cancel, delete, messages.create,
 // AuthenticationError).
 // The packages are installed once with npm into build/node-conformance (reused afterwards).
@@ -128,7 +129,13 @@ TEST_F(NodeConformance, GoogleGenaiClientRunsAWholeBatch) {
   json::value stats = parse_json(emulator.stats_json());
   EXPECT_EQ(stats.at("batch_creates_by_display_name").at("conformance-batch").as_int64(), 1);
   EXPECT_EQ(stats.at("key_in_query").as_int64(), 0) << "the official client sends the key in a header";
-  EXPECT_EQ(stats.at("generate_content_calls").as_int64(), 1);
+  EXPECT_EQ(stats.at("generate_content_calls").as_int64(), 4);
+  EXPECT_EQ(stats.at("gemini").at("grounded_requests").as_int64(), 1);
+  std::size_t cached_at = result.output.find("cached ");
+  ASSERT_NE(cached_at, std::string::npos) << result.output;
+  EXPECT_EQ(stats.at("gemini").at("cached_content_tokens").as_int64(),
+            std::stoll(result.output.substr(cached_at + 7)))
+      << "only the second long-prefix call hit the cache";
 }
 
 TEST_F(NodeConformance, BraintrustClientLogsAndRowsReadBack) {

@@ -1,5 +1,8 @@
 // Unit tests of emulator pieces that need no socket: fault SPEC parsing and draws, routes,
-// schema-driven answers, BrainTrust merge semantics.
+// schema-driven answers, the Gemini prompt prefix, implicit cache and grounding, BrainTrust merge
+// semantics.
+#include <set>
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -9,6 +12,8 @@
 #include "emulator/braintrust/merge.hpp"
 #include "emulator/faults/fault_config.hpp"
 #include "emulator/faults/fault_injector.hpp"
+#include "emulator/gemini/grounding.hpp"
+#include "emulator/gemini/implicit_cache.hpp"
 
 namespace pipehost::emulator {
 namespace {
@@ -21,9 +26,11 @@ json::object parse_object(const std::string& text) {
 
 TEST(EmulatorFaultConfig, ParsesEveryName) {
   FaultConfig config = FaultConfig::parse(
-      "create_429=2, http_5xx=0.5,drop_upload=1,drop_download=3,truncate_download=4,fenced=0.3,prose=0.04,"
+      "create_429=2,grounding_429=5, "
+      "http_5xx=0.5,drop_upload=1,drop_download=3,truncate_download=4,fenced=0.3,prose=0.04,"
       "line_error=0.1,batch_fail=0.2,batch_expire=0.25,batch_ms=50,bt_5xx=1,retry_delay_s=0.5");
   EXPECT_EQ(config.create_429, 2u);
+  EXPECT_EQ(config.grounding_429, 5u);
   EXPECT_DOUBLE_EQ(config.http_5xx, 0.5);
   EXPECT_EQ(config.drop_upload, 1u);
   EXPECT_EQ(config.drop_download, 3u);
@@ -74,6 +81,7 @@ TEST(EmulatorFaultInjector, CountFaultsApplyExactlyNTimes) {
   EXPECT_TRUE(faults.take_create_429());
   EXPECT_FALSE(faults.take_create_429());
   EXPECT_EQ(faults.injected().at("create_429"), 2);
+  EXPECT_FALSE(faults.take_grounding_429()) << "each count is its own";
 }
 
 TEST(EmulatorRoutes, MatchesGeminiBraintrustAndControlRoutes) {
@@ -204,16 +212,113 @@ TEST(EmulatorAnswers, FaultFormsWrapOrReplaceTheJson) {
 TEST(EmulatorAnswers, UsageMetadataFollowsTheDocumentedRule) {
   json::object request = request_with("responseSchema", kSongSchema);
   auto response = generate_content_response(request, "k", "gemini-x", {});
-  std::size_t prompt_bytes =
-      std::string("You classify songs.").size() + std::string("Title: Yesterday").size();
+  // The prompt is the prefix (system text, compact schema JSON, compact tools JSON) + the contents.
+  std::size_t prompt_bytes = std::string("You classify songs.").size() +
+                             json::serialize(json::parse(kSongSchema)).size() +
+                             std::string("Title: Yesterday").size();
   const auto& usage = response.at("usageMetadata").as_object();
   EXPECT_EQ(usage.at("promptTokenCount").as_int64(), static_cast<std::int64_t>((prompt_bytes + 3) / 4));
   EXPECT_EQ(usage.at("candidatesTokenCount").as_int64(),
             static_cast<std::int64_t>((answer_of(response).size() + 3) / 4));
   EXPECT_EQ(usage.at("totalTokenCount").as_int64(),
             usage.at("promptTokenCount").as_int64() + usage.at("candidatesTokenCount").as_int64());
+  EXPECT_FALSE(usage.contains("cachedContentTokenCount")) << "the answers alone know no cache";
   EXPECT_EQ(response.at("modelVersion"), "gemini-x");
   EXPECT_EQ(response.at("candidates").at(0).at("finishReason"), "STOP");
+
+  request["tools"] = json::parse(R"([{"googleSearch":{}}])");
+  auto with_tools = generate_content_response(request, "k", "gemini-x", {});
+  EXPECT_EQ(with_tools.at("usageMetadata").at("promptTokenCount").as_int64(),
+            static_cast<std::int64_t>((prompt_bytes + 21 + 3) / 4))
+      << "tools count as prompt";
+  EXPECT_EQ(answer_of(with_tools), answer_of(response)) << "tools never change the answer";
+}
+
+TEST(EmulatorGeminiPrefix, DigestSeparatesThePrefixFromTheContents) {
+  json::object request = request_with("responseSchema", kSongSchema);
+  RequestDigest digest = digest_request(request, "k");
+  std::size_t schema_bytes = json::serialize(json::parse(kSongSchema)).size();
+  EXPECT_EQ(digest.prefix_bytes, std::string("You classify songs.").size() + schema_bytes);
+  EXPECT_EQ(digest.prompt_bytes, digest.prefix_bytes + std::string("Title: Yesterday").size());
+  json::object other_row = request;
+  other_row["contents"] = json::parse(R"([{"parts":[{"text":"Title: Help!"}]}])");
+  EXPECT_EQ(digest_request(other_row, "k2").prefix_hash, digest.prefix_hash) << "rows share the prefix";
+  json::object other_system = request;
+  other_system["systemInstruction"] = json::parse(R"({"parts":[{"text":"You classify songs!"}]})");
+  EXPECT_NE(digest_request(other_system, "k").prefix_hash, digest.prefix_hash);
+  json::object with_tools = request;
+  with_tools["tools"] = json::parse(R"([{"googleSearch":{}}])");
+  EXPECT_NE(digest_request(with_tools, "k").prefix_hash, digest.prefix_hash);
+  EXPECT_EQ(digest_request(with_tools, "k").hash, digest.hash) << "tools are not part of the answer";
+}
+
+TEST(EmulatorGeminiPrefix, ImplicitCacheHitsRepeatedLongPrefixesPerModel) {
+  ImplicitCache cache;
+  std::size_t at_threshold = 4 * 2048;  // exactly 2,048 tokens
+  EXPECT_EQ(cache.lookup_and_remember("m", 1, at_threshold), 0);
+  EXPECT_EQ(cache.lookup_and_remember("m", 1, at_threshold), 2048);
+  EXPECT_EQ(cache.lookup_and_remember("m", 1, at_threshold + 1), 2049) << "the hash names the prefix";
+  EXPECT_EQ(cache.lookup_and_remember("other", 1, at_threshold), 0) << "per model";
+  EXPECT_EQ(cache.lookup_and_remember("m", 2, at_threshold - 4), 0);
+  EXPECT_EQ(cache.lookup_and_remember("m", 2, at_threshold - 4), 0) << "2,047 tokens are never cached";
+}
+
+TEST(EmulatorGeminiGrounding, SearchToolSpellingsAndQueries) {
+  EXPECT_TRUE(wants_google_search(parse_object(R"({"tools":[{"googleSearch":{}}]})")));
+  EXPECT_TRUE(wants_google_search(parse_object(R"({"tools":[{"google_search":{}}]})")));
+  EXPECT_TRUE(
+      wants_google_search(parse_object(R"({"tools":[{"codeExecution":{}},{"googleSearchRetrieval":{}}]})")));
+  EXPECT_FALSE(wants_google_search(parse_object(R"({"tools":[{"codeExecution":{}}]})")));
+  EXPECT_FALSE(wants_google_search(parse_object(R"({"contents":[]})")));
+
+  std::string row =
+      "Artist: Tyga Featuring Cedric Gervais, Wiz Khalifa & Mally Mall\nSong: Molly\nName: Molly";
+  std::set<std::size_t> counts;
+  for (std::uint64_t hash = 0; hash < 64; ++hash) {
+    auto queries = web_search_queries(row, hash);
+    ASSERT_FALSE(queries.empty());
+    counts.insert(queries.size());
+    EXPECT_EQ(queries[0], "Tyga Featuring Cedric Gervais Wiz Khalifa & Mally release year")
+        << "the first two values, at most 8 words";
+    if (queries.size() > 1) {
+      EXPECT_EQ(queries[1], "Tyga Featuring Cedric Gervais Wiz Khalifa & Mally genre");
+    }
+    EXPECT_EQ(web_search_queries(row, hash), queries);
+  }
+  EXPECT_EQ(counts, (std::set<std::size_t>{1, 2, 3}));
+  EXPECT_EQ(web_search_queries("Eminem\nStan\nmore", 0)[0], "Eminem Stan release year");
+  EXPECT_EQ(web_search_queries("", 0)[0], "search release year");
+}
+
+TEST(EmulatorGeminiGrounding, SupportsCoverTheAnswerBytesAndTheEntryPointEscapes) {
+  std::string answer = "Caf\xc3\xa9 au lait, naturally. It was released in 1999 by a band.";
+  const std::vector<std::string> queries = {"Tom & Jerry <live> release year"};
+  auto metadata = grounding_metadata(queries, 42, answer);
+  const auto& supports = metadata.at("groundingSupports").as_array();
+  ASSERT_EQ(supports.size(), 2u);
+  EXPECT_FALSE(supports[0].at("segment").as_object().contains("startIndex")) << "zero is omitted";
+  std::size_t middle = supports[0].at("segment").at("endIndex").to_number<std::size_t>();
+  EXPECT_EQ(supports[1].at("segment").at("startIndex").to_number<std::size_t>(), middle);
+  EXPECT_EQ(supports[1].at("segment").at("endIndex").to_number<std::size_t>(), answer.size());
+  EXPECT_EQ(std::string(supports[0].at("segment").at("text").as_string()) +
+                std::string(supports[1].at("segment").at("text").as_string()),
+            answer);
+  EXPECT_EQ(metadata.at("groundingChunks").as_array().size(), 2u);
+  std::string rendered(metadata.at("searchEntryPoint").at("renderedContent").as_string());
+  EXPECT_NE(rendered.find("Tom &amp; Jerry &lt;live&gt; release year</a>"), std::string::npos) << rendered;
+  EXPECT_NE(rendered.find("q=Tom+%26+Jerry+%3Clive%3E+release+year"), std::string::npos) << rendered;
+  EXPECT_EQ(grounding_metadata(queries, 42, answer), metadata);
+  EXPECT_NE(grounding_metadata(queries, 43, answer).at("groundingChunks"), metadata.at("groundingChunks"));
+}
+
+TEST(EmulatorGeminiGrounding, QuotaStatusNamesTheSearchGroundingQuota) {
+  json::object status = grounding_quota_status("gemini-x", 2.5);
+  EXPECT_EQ(status.at("code").as_int64(), 429);
+  EXPECT_EQ(status.at("status"), "RESOURCE_EXHAUSTED");
+  const auto& violation = status.at("details").at(0).at("violations").at(0).as_object();
+  EXPECT_EQ(violation.at("quotaId"), "SearchGroundingRequestsPerDayPerProjectPerModel");
+  EXPECT_EQ(violation.at("quotaDimensions").at("model"), "gemini-x");
+  EXPECT_EQ(status.at("details").at(2).at("retryDelay"), "2.5s");
 }
 
 TEST(EmulatorMerge, DeepMergesObjectsOverwritesScalarsAndUnionsTags) {

@@ -1,6 +1,9 @@
-// Conformance: the official @google/genai client runs a whole batch against the emulator.
+// Conformance: the official @google/genai client runs a whole batch against the emulator, then
+// generateContent calls: a plain one, one grounded with Google Search, and two sharing a long
+// prefix (the second reports implicitly cached tokens).
 // Usage: node gemini_batch_roundtrip.mjs BASE_URL WORK_DIR   (TLS: NODE_EXTRA_CA_CERTS=ca_file)
-// Prints "OK <n> keys" on success; exits non-zero with a reason otherwise.
+// Prints "OK <n> keys, grounded <q> queries, cached <t> tokens" on success; exits non-zero with a
+// reason otherwise.
 import {GoogleGenAI} from '@google/genai';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,5 +59,30 @@ const online = await ai.models.generateContent({model: 'gemini-2.5-flash', conte
   config: {systemInstruction: 'Answer JSON.', responseMimeType: 'application/json',
            responseSchema: {type: 'OBJECT', properties: {reply: {type: 'STRING'}}}}});
 if (typeof JSON.parse(online.text).reply !== 'string') throw new Error(`generateContent gave ${online.text}`);
+if (online.candidates[0].groundingMetadata) throw new Error('groundingMetadata without the search tool');
+
+// Grounding: the client lifts config.tools to the request and surfaces groundingMetadata.
+const grounded = await ai.models.generateContent({model: 'gemini-2.5-flash',
+  contents: 'Artist: Eminem\nSong: Stan', config: {tools: [{googleSearch: {}}]}});
+const grounding = grounded.candidates?.[0]?.groundingMetadata;
+const queries = grounding?.webSearchQueries ?? [];
+if (queries.length < 1 || queries.length > 3 || queries[0] !== 'Eminem Stan release year')
+  throw new Error(`webSearchQueries ${JSON.stringify(grounding)}`);
+if (!grounding.groundingChunks?.[0]?.web?.uri || !grounding.groundingSupports?.length ||
+    !grounding.searchEntryPoint?.renderedContent?.includes(queries[0]))
+  throw new Error(`groundingMetadata ${JSON.stringify(grounding)}`);
+
+// Implicit caching: two rows sharing a system instruction + schema of more than 2,048 tokens.
+const longPrefix = {systemInstruction: 'Classify the song carefully. '.repeat(320), responseMimeType: 'application/json',
+                    responseSchema: {type: 'OBJECT', properties: {genre: {type: 'STRING'}}}};
+const first = await ai.models.generateContent({model: 'gemini-2.5-flash', contents: 'Title: Song A', config: longPrefix});
+if (first.usageMetadata?.cachedContentTokenCount) throw new Error(`first call cached ${JSON.stringify(first.usageMetadata)}`);
+const second = await ai.models.generateContent({model: 'gemini-2.5-flash', contents: 'Title: Song B', config: longPrefix});
+const cached = second.usageMetadata?.cachedContentTokenCount;
+if (!(cached >= 2048 && cached <= second.usageMetadata.promptTokenCount))
+  throw new Error(`second call usage ${JSON.stringify(second.usageMetadata)}`);
+if (second.usageMetadata.cacheTokensDetails?.[0]?.tokenCount !== cached)
+  throw new Error(`cacheTokensDetails ${JSON.stringify(second.usageMetadata)}`);
+
 await ai.files.delete({name: file.name});
-console.log(`OK ${seen.size} keys`);
+console.log(`OK ${seen.size} keys, grounded ${queries.length} queries, cached ${cached} tokens`);

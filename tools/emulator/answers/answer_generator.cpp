@@ -238,29 +238,33 @@ std::string prose_text(const RequestDigest& digest) {
   return text;
 }
 
+}  // namespace
+
 std::int64_t tokens_for(std::size_t bytes) {
   return static_cast<std::int64_t>((bytes + 3) / 4);
 }
 
-}  // namespace
-
 RequestDigest digest_request(const json::object& request, std::string_view key) {
   RequestDigest digest;
   ContentHash hash;
+  ContentHash prefix;
   hash.update(key);
   hash.separator();
   std::string system_text;
   if (const json::value* system = find_any(request, {"systemInstruction", "system_instruction"})) {
-    collect_parts_text(*system, system_text, digest.prompt_bytes, hash);
+    collect_parts_text(*system, system_text, digest.prefix_bytes, hash);
   }
   digest.has_system_instruction = !system_text.empty();
+  prefix.update(system_text);
+  prefix.separator();
   hash.separator();
+  std::size_t contents_bytes = 0;
   if (const json::value* contents = find_any(request, {"contents"})) {
     if (contents->is_array()) {
       for (const auto& content : contents->get_array())
-        collect_parts_text(content, digest.user_text, digest.prompt_bytes, hash);
+        collect_parts_text(content, digest.user_text, contents_bytes, hash);
     } else {
-      collect_parts_text(*contents, digest.user_text, digest.prompt_bytes, hash);
+      collect_parts_text(*contents, digest.user_text, contents_bytes, hash);
     }
   }
   hash.separator();
@@ -268,8 +272,22 @@ RequestDigest digest_request(const json::object& request, std::string_view key) 
     digest.schema = find_any(*config, {"responseSchema", "response_schema", "responseJsonSchema",
                                        "response_json_schema", "_responseJsonSchema"});
     if (digest.schema && !digest.schema->is_object()) digest.schema = nullptr;
-    if (digest.schema) hash.update(json::serialize(*digest.schema));
+    if (digest.schema) {
+      std::string schema_json = json::serialize(*digest.schema);
+      hash.update(schema_json);
+      prefix.update(schema_json);
+      digest.prefix_bytes += schema_json.size();
+    }
   }
+  prefix.separator();
+  // Tools are part of the prompt (and of the cacheable prefix) but not of the answer's hash.
+  if (const json::value* tools = find_any(request, {"tools"}); tools && tools->is_array()) {
+    std::string tools_json = json::serialize(*tools);
+    prefix.update(tools_json);
+    digest.prefix_bytes += tools_json.size();
+  }
+  digest.prompt_bytes = digest.prefix_bytes + contents_bytes;
+  digest.prefix_hash = prefix.value();
   digest.hash = hash.value();
   return digest;
 }
@@ -288,7 +306,10 @@ std::string answer_text(const RequestDigest& digest, AnswerForm form) {
 
 json::object generate_content_response(const json::object& request, std::string_view key,
                                        std::string_view model, AnswerForm form) {
-  RequestDigest digest = digest_request(request, key);
+  return generate_content_response(digest_request(request, key), model, form);
+}
+
+json::object generate_content_response(const RequestDigest& digest, std::string_view model, AnswerForm form) {
   std::string text = answer_text(digest, form);
   std::int64_t prompt_tokens = tokens_for(digest.prompt_bytes);
   std::int64_t answer_tokens = tokens_for(text.size());

@@ -6,9 +6,12 @@
 //   subset, or responseJsonSchema, JSON Schema), the text is compact JSON satisfying the schema.
 //   Otherwise it is conversational prose with no JSON in it (the real failure when the system
 //   instruction is misplaced).
-// - usageMetadata: promptTokenCount = ceil(request text bytes / 4) where request text = every
-//   text part of systemInstruction and contents; candidatesTokenCount = ceil(answer bytes / 4);
-//   totalTokenCount = their sum.
+// - usageMetadata: promptTokenCount = ceil(prompt bytes / 4) where prompt bytes = the prefix
+//   (every text part of systemInstruction, the compact JSON of the response schema, the compact
+//   JSON of `tools`) plus every text part of contents; candidatesTokenCount = ceil(answer bytes /
+//   4); totalTokenCount = their sum. The prefix is what Gemini's implicit cache can reuse (see
+//   gemini/implicit_cache.hpp); tools are not part of the answer's hash, so a tool never changes
+//   the text.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +27,9 @@ namespace pipehost::emulator {
 /// What an answer depends on, pulled out of a GenerateContentRequest (camelCase or snake_case).
 struct RequestDigest {
   std::string user_text;                       // text parts of contents, joined by newlines
-  std::size_t prompt_bytes = 0;                // system + contents text bytes
+  std::size_t prompt_bytes = 0;                // prefix + contents text bytes
+  std::size_t prefix_bytes = 0;                // Gemini: system text + schema JSON + tools JSON bytes
+  std::uint64_t prefix_hash = 0;               // Gemini: of those same three, in that order
   bool has_system_instruction = false;         // non-empty system text
   const boost::json::value* schema = nullptr;  // responseSchema or responseJsonSchema
   std::uint64_t hash = 0;                      // of (key, texts, schema)
@@ -45,7 +50,12 @@ std::string answer_text(const RequestDigest& digest, AnswerForm form);
 boost::json::value value_for_schema(const boost::json::value& schema, SplitMix64& random);
 
 /// A full GenerateContentResponse (candidates, usageMetadata, modelVersion, responseId).
+boost::json::object generate_content_response(const RequestDigest& digest, std::string_view model,
+                                              AnswerForm form);
 boost::json::object generate_content_response(const boost::json::object& request, std::string_view key,
                                               std::string_view model, AnswerForm form);
+
+/// ceil(bytes / 4): the emulator's token count.
+std::int64_t tokens_for(std::size_t bytes);
 
 }  // namespace pipehost::emulator

@@ -9,7 +9,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/json.hpp>
 
-#include "emulator/answers/answer_generator.hpp"
 #include "emulator/gemini/google_error.hpp"
 #include "emulator/tls/self_signed_certificate.hpp"
 
@@ -65,7 +64,8 @@ Emulator::Emulator(EmulatorSettings settings)
       context_(prepare_state_dir(settings_, temporary_state_dir_), settings_.seed, settings_.faults),
       files_(context_.state_dir / "files"),
       files_api_(context_, files_),
-      batches_api_(context_, files_),
+      gemini_model_(context_.faults),
+      batches_api_(context_, files_, gemini_model_),
       braintrust_api_(context_, logs_),
       openai_(context_, settings_.openai_key),
       anthropic_api_(context_, settings_.anthropic_key) {}
@@ -158,6 +158,7 @@ Response Emulator::handle_control(const RouteMatch& route, Request& request) {
     case Endpoint::control_reset_stats:
       context_.stats.reset();
       context_.faults.reset_counters();
+      gemini_model_.reset_stats();
       openai_.reset_stats();
       anthropic_api_.reset_stats();
       return Response::json(200, "{}");
@@ -177,6 +178,7 @@ std::string Emulator::stats_json() const {
   out["faults_injected"] = std::move(injected);
   out["faults"] = context_.faults.config().to_spec();
   out["files"] = static_cast<std::int64_t>(files_.list().size());
+  out["gemini"] = gemini_model_.stats_json();
   out["openai"] = openai_.stats_json();
   out["anthropic"] = anthropic_api_.stats_json();
   return boost::json::serialize(out);
@@ -266,8 +268,9 @@ Response Emulator::dispatch_gemini(const RouteMatch& route, Request& request) {
       AnswerForm form;
       form.fenced = context_.faults.draw_fenced();
       form.prose = context_.faults.draw_prose();
-      return Response::json(
-          200, boost::json::serialize(generate_content_response(parsed.get_object(), "", route.model, form)));
+      GeminiAnswer answer = gemini_model_.answer(parsed.get_object(), "", route.model, form);
+      if (answer.refused) return google_error(answer.error);
+      return Response::json(200, boost::json::serialize(answer.response));
     }
     default:
       throw HttpError(404, "NOT_FOUND", "not found");

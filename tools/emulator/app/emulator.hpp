@@ -13,6 +13,7 @@
 #include "emulator/braintrust/braintrust_api.hpp"
 #include "emulator/braintrust/log_store.hpp"
 #include "emulator/gemini/batches_api.hpp"
+#include "emulator/gemini/content_generator.hpp"
 #include "emulator/gemini/file_store.hpp"
 #include "emulator/gemini/files_api.hpp"
 #include "emulator/openai/openai_api.hpp"
@@ -52,6 +53,7 @@ class Emulator {
   FileStore files_;
   LogStore logs_;
   FilesApi files_api_;
+  ContentGenerator gemini_model_;  // shared by batches and generateContent (one implicit cache)
   BatchesApi batches_api_;
   BraintrustApi braintrust_api_;
   openai::OpenAiApi openai_;

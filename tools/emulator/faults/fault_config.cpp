@@ -21,6 +21,7 @@ struct Field {
 const std::vector<Field>& fields() {
   static const std::vector<Field> all = {
       {"create_429", Kind::count, &FaultConfig::create_429, nullptr},
+      {"grounding_429", Kind::count, &FaultConfig::grounding_429, nullptr},
       {"http_5xx", Kind::probability, nullptr, &FaultConfig::http_5xx},
       {"drop_upload", Kind::count, &FaultConfig::drop_upload, nullptr},
       {"drop_download", Kind::count, &FaultConfig::drop_download, nullptr},

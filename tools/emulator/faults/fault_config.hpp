@@ -10,6 +10,7 @@ namespace pipehost::emulator {
 struct FaultConfig {
   // Counts: the next N matching requests get the fault.
   std::uint64_t create_429 = 0;         // batch creates answer 429 RESOURCE_EXHAUSTED
+  std::uint64_t grounding_429 = 0;      // Gemini requests with the googleSearch tool: 429 (search quota)
   std::uint64_t drop_upload = 0;        // upload chunks: connection reset after about half the bytes
   std::uint64_t drop_download = 0;      // downloads: connection reset after about half the bytes
   std::uint64_t truncate_download = 0;  // downloads: fewer bytes than Content-Length, then a normal close

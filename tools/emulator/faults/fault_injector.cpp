@@ -33,6 +33,9 @@ bool FaultInjector::draw(double FaultConfig::*probability, const char* name) {
 bool FaultInjector::take_create_429() {
   return take(&FaultConfig::create_429, "create_429");
 }
+bool FaultInjector::take_grounding_429() {
+  return take(&FaultConfig::grounding_429, "grounding_429");
+}
 bool FaultInjector::take_drop_upload() {
   return take(&FaultConfig::drop_upload, "drop_upload");
 }

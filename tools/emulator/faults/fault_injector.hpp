@@ -23,6 +23,7 @@ class FaultInjector {
 
   /// Count faults: true (and one fewer left) when the fault applies to this request.
   bool take_create_429();
+  bool take_grounding_429();
   bool take_drop_upload();
   bool take_drop_download();
   bool take_truncate_download();

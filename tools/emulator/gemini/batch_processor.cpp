@@ -39,7 +39,8 @@ std::string key_text(const json::value& key) {
 }  // namespace
 
 std::string batch_output_line(std::string_view input_line, std::size_t line_number, const Batch& batch,
-                              SplitMix64& fault_random, FaultInjector& recorder, bool& succeeded) {
+                              SplitMix64& fault_random, FaultInjector& recorder, ContentGenerator& generator,
+                              bool& succeeded) {
   succeeded = false;
   json::monotonic_resource resource;
   boost::system::error_code ec;
@@ -79,7 +80,12 @@ std::string batch_output_line(std::string_view input_line, std::size_t line_numb
     return json::serialize(out);
   }
   AnswerForm form = draw_form(batch, fault_random, recorder);
-  out["response"] = generate_content_response(*request, key, batch.model, form);
+  GeminiAnswer answer = generator.answer(*request, key, batch.model, form);
+  if (answer.refused) {
+    out["error"] = std::move(answer.error);
+    return json::serialize(out);
+  }
+  out["response"] = std::move(answer.response);
   succeeded = true;
   return json::serialize(out);
 }
@@ -142,7 +148,8 @@ void BatchProcessor::process_file(Batch& batch) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     bool succeeded = false;
-    chunk.push_back(batch_output_line(line, line_number, batch, fault_random, context_.faults, succeeded));
+    chunk.push_back(
+        batch_output_line(line, line_number, batch, fault_random, context_.faults, generator_, succeeded));
     (succeeded ? ok : failed) += 1;
     if (chunk.size() == kShuffleChunk) flush();
   }
@@ -203,8 +210,14 @@ void BatchProcessor::process_inline(Batch& batch) {
       ++failed;
     } else {
       AnswerForm form = draw_form(batch, fault_random, context_.faults);
-      out["response"] = generate_content_response(*request, key, batch.model, form);
-      ++ok;
+      GeminiAnswer answer = generator_.answer(*request, key, batch.model, form);
+      if (answer.refused) {
+        out["error"] = std::move(answer.error);
+        ++failed;
+      } else {
+        out["response"] = std::move(answer.response);
+        ++ok;
+      }
     }
     responses.push_back(std::move(out));
   }

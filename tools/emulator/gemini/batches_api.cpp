@@ -10,22 +10,6 @@ namespace pipehost::emulator {
 
 namespace {
 
-json::array retry_details(double delay_s) {
-  char delay[32];
-  std::snprintf(delay, sizeof delay, "%gs", delay_s);
-  return json::array{
-      json::object{
-          {"@type", "type.googleapis.com/google.rpc.QuotaFailure"},
-          {"violations", json::array{json::object{
-                             {"quotaMetric", "generativelanguage.googleapis.com/batch_enqueued_tokens"},
-                             {"quotaId", "BatchEnqueuedTokensPerModelPerTier"}}}}},
-      json::object{
-          {"@type", "type.googleapis.com/google.rpc.Help"},
-          {"links", json::array{json::object{{"description", "Learn more about Gemini API quotas"},
-                                             {"url", "https://ai.google.dev/gemini-api/docs/rate-limits"}}}}},
-      json::object{{"@type", "type.googleapis.com/google.rpc.RetryInfo"}, {"retryDelay", delay}}};
-}
-
 std::size_t parse_size(const std::string& text, std::size_t fallback) {
   std::size_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -35,8 +19,8 @@ std::size_t parse_size(const std::string& text, std::size_t fallback) {
 
 }  // namespace
 
-BatchesApi::BatchesApi(EmulatorContext& context, FileStore& files)
-    : context_(context), files_(files), processor_(context, files) {}
+BatchesApi::BatchesApi(EmulatorContext& context, FileStore& files, ContentGenerator& generator)
+    : context_(context), files_(files), processor_(context, files, generator) {}
 
 BatchesApi::~BatchesApi() {
   shutdown();
@@ -68,7 +52,8 @@ Response BatchesApi::create(Request& request, const std::string& model) {
         429, "RESOURCE_EXHAUSTED",
         "Resource has been exhausted (e.g. check quota). You have exceeded the enqueued-token "
         "limit for batch jobs.",
-        retry_details(delay));
+        quota_failure_details("generativelanguage.googleapis.com/batch_enqueued_tokens",
+                              "BatchEnqueuedTokensPerModelPerTier", delay));
   }
   boost::system::error_code ec;
   json::value parsed = json::parse(body, ec);

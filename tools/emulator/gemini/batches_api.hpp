@@ -20,7 +20,7 @@ namespace pipehost::emulator {
 
 class BatchesApi {
  public:
-  BatchesApi(EmulatorContext& context, FileStore& files);
+  BatchesApi(EmulatorContext& context, FileStore& files, ContentGenerator& generator);
   ~BatchesApi();  // stops and joins the workers
 
   Response create(Request& request, const std::string& model);
