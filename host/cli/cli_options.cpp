@@ -13,7 +13,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-const std::vector<std::string> kCommands = {"run", "validate", "plugins", "status", "export", "cancel"};
+const std::vector<std::string> kCommands = {"run",    "validate", "plugins", "status", "export",
+                                            "cancel", "report",   "rows",    "calls"};
 
 po::options_description option_descriptions() {
   po::options_description options("Options");
@@ -31,7 +32,12 @@ po::options_description option_descriptions() {
       "retry-failed", po::bool_switch(),
       "give rows that ended failed a fresh budget of run.max_attempts attempts")(
       "no-progress", po::bool_switch(), "plain log lines instead of a live progress line")(
-      "json", po::bool_switch(), "machine-readable output (plugins, status)")(
+      "json", po::bool_switch(), "machine-readable output (plugins, status; rows and calls as JSON Lines)")(
+      "output,o", po::value<std::string>(), "report: where to write the HTML (default: <state_dir>/report.html)")(
+      "status", po::value<std::string>(), "rows: only rows that are ok, failed or pending")(
+      "where", po::value<std::vector<std::string>>()->composing(),
+      "rows: only rows whose answer has COLUMN=VALUE (or COLUMN!=VALUE; repeatable)")(
+      "key", po::value<std::string>(), "calls: only the calls of the row with this key")(
       "log-level", po::value<std::string>()->default_value("info"), "trace, debug, info, warn, error or off")(
       "help,h", po::bool_switch(), "show this help")("version", po::bool_switch(), "show the version");
   return options;
@@ -62,6 +68,9 @@ std::string usage_text() {
          "  status     where the run stands: rows and jobs by state, tokens, cost\n"
          "  export     write the sinks from what is done so far\n"
          "  cancel     cancel the run's live jobs at the provider\n"
+         "  report     write the run's HTML report (answers, failures, cost, timeline); read-only\n"
+         "  rows       list rows with their answers or reasons (--status, --where, --limit, --json)\n"
+         "  calls      list every answer received (--key K for one row's; --json)\n"
          "\n"
       << option_descriptions()
       << "\n"
@@ -94,6 +103,10 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
   if (vm.count("config")) result.config = vm["config"].as<std::string>();
   if (vm.count("state-dir")) result.state_dir = vm["state-dir"].as<std::string>();
   if (vm.count("limit")) result.limit = parse_limit(vm["limit"].as<std::string>());
+  if (vm.count("output")) result.output = vm["output"].as<std::string>();
+  if (vm.count("status")) result.status = vm["status"].as<std::string>();
+  if (vm.count("where")) result.where = vm["where"].as<std::vector<std::string>>();
+  if (vm.count("key")) result.key = vm["key"].as<std::string>();
   result.log_level = vm["log-level"].as<std::string>();
   result.dry_run = vm["dry-run"].as<bool>();
   result.rerun_changed = vm["rerun-changed"].as<bool>();
@@ -114,7 +127,7 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
     } else if (words.front().find('.') == std::string::npos && words.front().find('/') == std::string::npos) {
       throw UsageError("unknown command \"" + words.front() + "\"" +
                        config::did_you_mean(words.front(), kCommands) +
-                       "; commands: run, validate, plugins, status, export, cancel");
+                       "; commands: run, validate, plugins, status, export, cancel, report, rows, calls");
     }
   }
   if (result.command == "plugins") {

@@ -10,7 +10,7 @@
 namespace pipehost::cli {
 
 struct CliOptions {
-  /// run (default), validate, plugins, status, export, cancel.
+  /// run (default), validate, plugins, status, export, cancel, report, rows, calls.
   std::string command = "run";
   std::vector<std::string> plugin_dirs;
   std::string config;
@@ -20,6 +20,11 @@ struct CliOptions {
   std::string state_dir;
   std::string log_level = "info";
   std::optional<std::uint64_t> limit;
+  /// report: the HTML file (-o); rows: --status and --where filters; calls: --key.
+  std::string output;
+  std::string status;
+  std::vector<std::string> where;
+  std::string key;
   bool dry_run = false;
   bool no_progress = false;
   bool json = false;

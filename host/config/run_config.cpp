@@ -37,6 +37,7 @@ constexpr const char* kRunSchema = R"({
     "state_dir": {"type": "string", "format": "path", "minLength": 1},
     "max_attempts": {"type": "integer", "minimum": 1, "maximum": 100},
     "allow_duplicate_keys": {"type": "boolean"},
+    "report": {"type": "boolean"},
     "prices": {
       "type": "object",
       "additionalProperties": {
@@ -165,6 +166,7 @@ void read_run_settings(RunConfig& config, const json::object& root) {
   if (auto* v = r.if_contains("state_dir")) s.state_dir = std::string(v->get_string());
   if (auto* v = r.if_contains("max_attempts")) s.max_attempts = v->to_number<int>();
   if (auto* v = r.if_contains("allow_duplicate_keys")) s.allow_duplicate_keys = v->get_bool();
+  if (auto* v = r.if_contains("report")) s.report = v->get_bool();
   if (auto* prices = r.if_contains("prices")) {
     for (const auto& [model, p] : prices->get_object()) {
       ModelPrice price = s.prices.count(model) ? s.prices[model] : ModelPrice{};

@@ -52,6 +52,8 @@ struct RunSettings {
   std::map<std::string, ModelPrice> prices;
   /// Rows whose key repeats are an error unless this is set.
   bool allow_duplicate_keys = false;
+  /// Write <state_dir>/report.html at the end of every run.
+  bool report = true;
 };
 
 struct RunConfig {
