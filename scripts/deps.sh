@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev
   openssl ca-certificates
   time
+  chromium fonts-dejavu-core
 )
 
 missing=()
@@ -19,7 +20,8 @@ for p in "${packages[@]}"; do
   fi
 done
 
-# Node.js runs the official-client conformance tests and the benchmark baseline. Any install will
+# chromium (with a font) opens the run report in the browser test (tests/report/browser_test.cpp).
+# Node.js runs the official-client conformance tests, the browser test and the benchmark baseline. Any install will
 # do (Debian's, or NodeSource's, which bundles npm), so check the commands, not the packages.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)

@@ -16,7 +16,9 @@ Generated from each plugin's config schema by `scripts/gen-config-reference.sh`;
 Every stage section also has `"plugin": "<name>"`. Relative paths (type "path") resolve against the
 config file's folder. The provider section also takes the engine keys (`mode`, `batch_size`,
 `max_jobs_in_flight`, `poll_interval_s`, `online_concurrency`, `requests_per_minute`) and the config
-has a `run` section: see [the user guide](user-guide.md#the-config-file).
+has a `run` section (`state_dir`, `max_attempts`, `allow_duplicate_keys`, `prices`, `report`: whether
+to write `report.html` at the end of every run, default true): see
+[the user guide](user-guide.md#the-config-file).
 HEADER
 
 for name in $("$pipehost" plugins --plugins "$plugins" | tail -n +2 | awk '{print $1}'); do

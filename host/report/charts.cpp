@@ -144,8 +144,8 @@ std::string histogram_chart(const std::vector<HistogramBin>& bins) {
   return svg + "</svg>";
 }
 
-std::string phase_bar(const std::vector<Figure>& phases) {
-  constexpr double kWidth = 560, kBar = 26;
+std::string phase_bar(const std::vector<Figure>& phases, double kWidth) {
+  constexpr double kBar = 26;
   double total = 0;
   for (const auto& p : phases) total += std::max(p.value, 0.0);
   std::string svg = svg_open(kWidth, kBar + 34, "phases");
@@ -185,8 +185,8 @@ std::string job_label(const std::string& name) {
 
 }  // namespace
 
-std::string job_timeline(const std::vector<JobBar>& jobs) {
-  constexpr double kWidth = 760, kLeft = 60, kRow = 16, kAxis = 26;
+std::string job_timeline(const std::vector<JobBar>& jobs, double kWidth) {
+  constexpr double kLeft = 60, kRow = 16, kAxis = 26;
   double start = 0, end = 0;
   for (const auto& j : jobs) {
     if (j.planned_at <= 0) continue;

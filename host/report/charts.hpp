@@ -26,10 +26,10 @@ std::string split_bar(const std::vector<Count>& counts, const std::vector<std::s
 std::string histogram_chart(const std::vector<HistogramBin>& bins);
 
 /// The phases of a run (seconds) as one split bar with a legend.
-std::string phase_bar(const std::vector<Figure>& phases);
+std::string phase_bar(const std::vector<Figure>& phases, double width = 560);
 
 /// Each batch job as a bar on a common time axis: planned → created at the provider (light), created →
 /// ended (coloured by how it ended), or → the last update for jobs still running.
-std::string job_timeline(const std::vector<JobBar>& jobs);
+std::string job_timeline(const std::vector<JobBar>& jobs, double width = 1000);
 
 }  // namespace pipehost::report

@@ -47,10 +47,12 @@ table.list th, table.list td { text-align: left; vertical-align: top; padding: 7
 table.list th { background: #f0f3f6; font-weight: 600; }
 table.list td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 details summary { cursor: pointer; color: #0969da; margin: 4px 0; }
-table.examples { border-collapse: collapse; width: 100%; margin: 4px 0 8px; }
+table.examples { border-collapse: collapse; width: 100%; margin: 4px 0 8px; table-layout: fixed; }
+table.examples th:nth-child(1) { width: 12%; }
+table.examples th:nth-child(2) { width: 30%; }
 table.examples td, table.examples th { border-top: 1px solid #eaeef2; padding: 5px 8px 5px 0; vertical-align: top;
                                         text-align: left; font-size: 13px; }
-table.examples td.key { white-space: nowrap; }
+table.examples td.key { word-break: break-all; }
 .inputs span { display: block; }
 .inputs b { font-weight: 600; color: var(--muted); }
 .notes { color: var(--muted); font-size: 12.5px; margin-top: 28px; }
@@ -205,7 +207,7 @@ void write_timeline(const ReportData& d, std::ostream& out) {
   out << "<section id=\"timeline\"><h2>Timeline</h2>\n";
   if (!d.phases.empty()) {
     out << "<div class=\"card wide\"><h3>Phases of the last run</h3><p class=\"meta\">"
-        << (d.wall_seconds ? escape(format_seconds(*d.wall_seconds)) : "") << " in all</p>" << phase_bar(d.phases)
+        << (d.wall_seconds ? escape(format_seconds(*d.wall_seconds)) : "") << " in all</p>" << phase_bar(d.phases, 1000)
         << "</div>\n";
   }
   out << "<div class=\"card wide\" style=\"margin-top:14px\"><h3>Batch jobs</h3>";

@@ -160,7 +160,8 @@ void TopValues::sift_up(std::size_t i) {
 void TopValues::add(std::string_view value) {
   value = utf8_prefix(value, max_bytes_);
   ++seen_;
-  if (auto it = index_.find(value); it != index_.end()) {
+  const std::uint64_t hash = std::hash<std::string_view>()(value);
+  if (auto it = index_.find(hash); it != index_.end()) {
     ++entries_[it->second].count;
     sift_down(place_[it->second]);
     return;
@@ -168,22 +169,24 @@ void TopValues::add(std::string_view value) {
   ++distinct_;
   if (entries_.size() < capacity_) {
     std::size_t e = entries_.size();
-    entries_.push_back({std::string(value), 1, 0, seen_});
-    index_.emplace(entries_.back().value, e);
+    entries_.push_back({std::string(value), hash, 1, 0, seen_});
+    index_.emplace(hash, e);
     heap_.push_back(e);
     place_.push_back(heap_.size() - 1);
     sift_up(heap_.size() - 1);
     return;
   }
+  // The least counted value gives way; the new one inherits its count as a possible overcount.
   evicted_ = true;
   std::size_t e = heap_.front();
   auto& entry = entries_[e];
-  index_.erase(entry.value);
+  index_.erase(entry.hash);
   entry.value.assign(value);
+  entry.hash = hash;
   entry.overcount = entry.count;
   entry.count += 1;
   entry.first_seen = seen_;
-  index_.emplace(entry.value, e);
+  index_.emplace(hash, e);
   sift_down(0);
 }
 

@@ -77,13 +77,10 @@ class TopValues {
  private:
   struct Entry {
     std::string value;
+    std::uint64_t hash = 0;
     std::uint64_t count = 0;
     std::uint64_t overcount = 0;
     std::uint64_t first_seen = 0;
-  };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
   void sift_down(std::size_t heap_index);
   void sift_up(std::size_t heap_index);
@@ -95,7 +92,10 @@ class TopValues {
   /// A min-heap of entry indices by count, and each entry's place in it.
   std::vector<std::size_t> heap_;
   std::vector<std::size_t> place_;
-  std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> index_;
+  /// Entries by the 64-bit hash of their value: a lookup hashes the value once and compares no
+  /// strings, and a value giving way costs no allocation. (Two values with one hash would be counted
+  /// together; at 64 bits that is not a practical concern.)
+  std::unordered_map<std::uint64_t, std::size_t> index_;
   std::uint64_t distinct_ = 0;
   std::uint64_t seen_ = 0;
   bool evicted_ = false;
