@@ -33,7 +33,8 @@ po::options_description option_descriptions() {
       "give rows that ended failed a fresh budget of run.max_attempts attempts")(
       "no-progress", po::bool_switch(), "plain log lines instead of a live progress line")(
       "json", po::bool_switch(), "machine-readable output (plugins, status; rows and calls as JSON Lines)")(
-      "output,o", po::value<std::string>(), "report: where to write the HTML (default: <state_dir>/report.html)")(
+      "output,o", po::value<std::string>(),
+      "report: where to write the HTML (default: <state_dir>/report.html)")(
       "status", po::value<std::string>(), "rows: only rows that are ok, failed or pending")(
       "where", po::value<std::vector<std::string>>()->composing(),
       "rows: only rows whose answer has COLUMN=VALUE (or COLUMN!=VALUE; repeatable)")(

@@ -39,7 +39,8 @@ std::vector<std::string> output_columns(engine::Pipeline& pipeline) {
 }
 
 /// "energy=High" / "energy!=High" against the output columns; nullopt (with the reason) when bad.
-std::optional<ledger::FieldCondition> parse_where(const std::string& text, const std::vector<std::string>& columns,
+std::optional<ledger::FieldCondition> parse_where(const std::string& text,
+                                                  const std::vector<std::string>& columns,
                                                   std::string& problem) {
   auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0) {
@@ -56,7 +57,8 @@ std::optional<ledger::FieldCondition> parse_where(const std::string& text, const
               "; output columns: " + names;
     return std::nullopt;
   }
-  return ledger::FieldCondition{static_cast<std::size_t>(it - columns.begin()), text.substr(eq + 1), !negated};
+  return ledger::FieldCondition{static_cast<std::size_t>(it - columns.begin()), text.substr(eq + 1),
+                                !negated};
 }
 
 /// Continuation lines of a multi-line value, indented under its label.
@@ -69,7 +71,8 @@ std::string indented(const std::string& text, const std::string& indent) {
   return out;
 }
 
-json::object tokens_json(std::int64_t prompt, std::int64_t output, std::int64_t cached, std::int64_t thoughts) {
+json::object tokens_json(std::int64_t prompt, std::int64_t output, std::int64_t cached,
+                         std::int64_t thoughts) {
   return {{"prompt", prompt}, {"output", output}, {"cached", cached}, {"thoughts", thoughts}};
 }
 
@@ -118,23 +121,26 @@ int rows_command(const CliOptions& options, std::shared_ptr<services::SecretRegi
       json::value fields = nullptr;
       if (row.state == ledger::RowState::done) {
         json::object named;
-        for (std::size_t i = 0; i < columns.size() && i < row.fields.size(); ++i) named[columns[i]] = row.fields[i];
+        for (std::size_t i = 0; i < columns.size() && i < row.fields.size(); ++i)
+          named[columns[i]] = row.fields[i];
         fields = std::move(named);
       }
-      json::object line{{"key", row.key},
-                        {"ordinal", row.ordinal},
-                        {"status", status},
-                        {"attempts", row.attempts},
-                        {"error", row.state == ledger::RowState::failed ? json::value(row.error) : json::value(nullptr)},
-                        {"fields", std::move(fields)},
-                        {"tokens", tokens_json(row.tokens.prompt, row.tokens.output, row.tokens.cached,
-                                               row.tokens.thoughts)}};
+      json::object line{
+          {"key", row.key},
+          {"ordinal", row.ordinal},
+          {"status", status},
+          {"attempts", row.attempts},
+          {"error", row.state == ledger::RowState::failed ? json::value(row.error) : json::value(nullptr)},
+          {"fields", std::move(fields)},
+          {"tokens",
+           tokens_json(row.tokens.prompt, row.tokens.output, row.tokens.cached, row.tokens.thoughts)}};
       std::cout << json::serialize(line) << "\n";
       return true;
     }
     std::cout << row.key << "  " << status << "  (row " << row.ordinal << ", " << row.attempts << " attempt"
               << (row.attempts == 1 ? "" : "s") << ")\n";
-    if (row.state == ledger::RowState::failed) std::cout << "  reason: " << indented(row.error, "    ") << "\n";
+    if (row.state == ledger::RowState::failed)
+      std::cout << "  reason: " << indented(row.error, "    ") << "\n";
     for (std::size_t i = 0; i < columns.size() && i < row.fields.size(); ++i)
       std::cout << "  " << columns[i] << ": " << indented(row.fields[i], "    ") << "\n";
     std::cout << "\n";

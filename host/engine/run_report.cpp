@@ -24,7 +24,8 @@ report::ReportInputs report_inputs(const config::RunConfig& config, const Pipeli
   inputs.config_file = config.file.string();
   inputs.input_columns = columns;
   inputs.output_columns = output_columns;
-  if (request.generation.response_schema_json) inputs.response_schema_json = *request.generation.response_schema_json;
+  if (request.generation.response_schema_json)
+    inputs.response_schema_json = *request.generation.response_schema_json;
   if (pipeline.parser) {
     // The parser joins list elements with its list_separator (markdown-json-parser's key and default).
     auto parser_config = json::parse(pipeline.parser->config_json);
@@ -33,7 +34,8 @@ report::ReportInputs report_inputs(const config::RunConfig& config, const Pipeli
       inputs.list_separator = std::string(separator->get_string());
   }
   if (pipeline.provider)
-    inputs.provider = pipeline.provider->plugin->name() + " " + pipeline.provider->plugin->descriptor->version;
+    inputs.provider =
+        pipeline.provider->plugin->name() + " " + pipeline.provider->plugin->descriptor->version;
   inputs.model = settings.model;
   inputs.mode = settings.mode;
   if (auto price = settings.prices.find(settings.model); price != settings.prices.end())
@@ -51,7 +53,8 @@ report::ReportInputs report_inputs(const config::RunConfig& config, Pipeline& pi
   Request request;
   if (pipeline.request) {
     if (auto status = (*pipeline.request)->bind(columns); !status)
-      throw config::ConfigError(config.file.string() + ": " + pipeline.request->pointer + ": " + status.message());
+      throw config::ConfigError(config.file.string() + ": " + pipeline.request->pointer + ": " +
+                                status.message());
     // Any row gives the response schema (it is the same for every request): the first, or an empty one.
     std::vector<Row> first;
     if (auto status = pipeline.source->read(first, 1); !status)
@@ -66,7 +69,8 @@ report::ReportInputs report_inputs(const config::RunConfig& config, Pipeline& pi
   return report_inputs(config, pipeline, columns, output_columns, request);
 }
 
-std::filesystem::path write_run_report(const report::ReportInputs& inputs, const std::filesystem::path& file) {
+std::filesystem::path write_run_report(const report::ReportInputs& inputs,
+                                       const std::filesystem::path& file) {
   try {
     report::write_report(inputs, file);
     return file;

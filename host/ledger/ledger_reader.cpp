@@ -18,7 +18,8 @@ std::vector<std::string> string_array(const std::string& text) {
 
 constexpr const char* kCallColumns =
     "SELECT c.id, c.key, c.attempt, coalesce(j.display_name, ''), c.ok, coalesce(c.error, ''), "
-    "coalesce(c.raw_text, ''), coalesce(c.finish_reason, ''), coalesce(c.model_version, ''), c.prompt_tokens, "
+    "coalesce(c.raw_text, ''), coalesce(c.finish_reason, ''), coalesce(c.model_version, ''), "
+    "c.prompt_tokens, "
     "c.output_tokens, c.cached_tokens, c.thoughts_tokens, coalesce(c.fingerprint, ''), "
     "coalesce(c.started_at, 0), c.completed_at, coalesce(jr.user_parts, '') FROM calls c "
     "LEFT JOIN jobs j ON j.id=c.job_id LEFT JOIN job_rows jr ON jr.job_id=c.job_id AND jr.key=c.key ";
@@ -80,13 +81,15 @@ std::optional<RowStatus> parse_row_status(std::string_view text) {
 LedgerReader::LedgerReader(const std::filesystem::path& file) : db_(file, OpenMode::read_only) {
   auto has_meta = db_.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
   has_meta.step();
-  if (has_meta.column_int(0) == 0) throw LedgerError(file.string() + ": not a run ledger (it has no meta table)");
+  if (has_meta.column_int(0) == 0)
+    throw LedgerError(file.string() + ": not a run ledger (it has no meta table)");
   auto all = db_.prepare("SELECT key, value FROM meta");
   while (all.step()) meta_[all.column_text(0)] = all.column_text(1);
   auto version = meta("schema_version");
   if (version != std::to_string(RunLedger::kSchemaVersion))
-    throw LedgerError(file.string() + ": the run ledger has schema version " + (version.empty() ? "?" : version) +
-                      "; this pipehost reads version " + std::to_string(RunLedger::kSchemaVersion) +
+    throw LedgerError(file.string() + ": the run ledger has schema version " +
+                      (version.empty() ? "?" : version) + "; this pipehost reads version " +
+                      std::to_string(RunLedger::kSchemaVersion) +
                       (!version.empty() && std::stoi(version) < RunLedger::kSchemaVersion
                            ? " (run `pipehost status` or `pipehost run` once to upgrade it)"
                            : " (use a newer pipehost)"));
@@ -109,9 +112,11 @@ LedgerCounts LedgerReader::counts() {
     counts.total_rows += n;
   }
   auto jobs = db_.prepare("SELECT state, count(*) FROM jobs GROUP BY state");
-  while (jobs.step()) counts.jobs_by_state[jobs.column_text(0)] = static_cast<std::uint64_t>(jobs.column_int(1));
+  while (jobs.step())
+    counts.jobs_by_state[jobs.column_text(0)] = static_cast<std::uint64_t>(jobs.column_int(1));
   auto tokens = db_.prepare(
-      "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_tokens), 0), "
+      "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_tokens), "
+      "0), "
       "coalesce(sum(thoughts_tokens), 0) FROM rows");
   tokens.step();
   counts.tokens = {tokens.column_int(0), tokens.column_int(1), tokens.column_int(2), tokens.column_int(3)};
@@ -142,7 +147,8 @@ void LedgerReader::for_each_row(const RowQuery& query, const std::function<bool(
   auto s = db_.prepare(sql);
   s.bind(1, current_scan_);
   s.bind(2, query.limit ? static_cast<std::int64_t>(*query.limit) : std::int64_t{-1});
-  for (std::size_t i = 0; i < query.fields.size(); ++i) s.bind(static_cast<int>(i + 3), query.fields[i].value);
+  for (std::size_t i = 0; i < query.fields.size(); ++i)
+    s.bind(static_cast<int>(i + 3), query.fields[i].value);
   RowView row;
   while (s.step()) {
     row.key = s.column_text(0);
@@ -165,13 +171,14 @@ void LedgerReader::for_each_done_fields(const std::function<void(std::string_vie
 
 void LedgerReader::for_each_failure(
     const std::function<void(const std::string& key, const std::string& reason)>& visit) {
-  auto s = db_.prepare(
-      "SELECT key, coalesce(last_error, '') FROM rows WHERE scan=? AND state=3 ORDER BY ordinal");
+  auto s =
+      db_.prepare("SELECT key, coalesce(last_error, '') FROM rows WHERE scan=? AND state=3 ORDER BY ordinal");
   s.bind(1, current_scan_);
   while (s.step()) visit(s.column_text(0), s.column_text(1));
 }
 
-void LedgerReader::for_each_call(const std::string& key, const std::function<bool(const CallRecord&)>& visit) {
+void LedgerReader::for_each_call(const std::string& key,
+                                 const std::function<bool(const CallRecord&)>& visit) {
   auto s = db_.prepare(std::string(kCallColumns) + (key.empty() ? "" : "WHERE c.key=? ") + "ORDER BY c.id");
   if (!key.empty()) s.bind(1, key);
   while (s.step())
@@ -212,7 +219,8 @@ std::vector<JobSpan> LedgerReader::jobs() {
   return out;
 }
 
-std::map<std::string, std::vector<std::string>> LedgerReader::input_values(const std::vector<std::string>& keys) {
+std::map<std::string, std::vector<std::string>> LedgerReader::input_values(
+    const std::vector<std::string>& keys) {
   std::map<std::string, std::vector<std::string>> out;
   // A row that was answered: its latest call names the job, and job_rows is keyed by (job, key).
   auto by_call = db_.prepare(

@@ -87,14 +87,17 @@ std::string bar_chart(const std::vector<Count>& counts, std::uint64_t total, con
     // data-label / data-count let scripts and tests read the chart without parsing its text.
     svg += "<g data-label=\"" + escape(c.label) + "\" data-count=\"" + std::to_string(c.n) + "\">" +
            text(kLabel - 8, y + 15, label, " text-anchor=\"end\"");
-    svg += rect(kLabel, y + 3, std::max(w, c.n ? 1.5 : 0.0), kRow - 8, color.empty() ? palette_color(i) : color,
-                c.label + ": " + count_text(c) + " (" + percent(c.n, total) + ")");
-    svg += text(kLabel + w + 6, y + 15, count_text(c) + " · " + percent(c.n, total), " class=\"value\"") + "</g>";
+    svg +=
+        rect(kLabel, y + 3, std::max(w, c.n ? 1.5 : 0.0), kRow - 8, color.empty() ? palette_color(i) : color,
+             c.label + ": " + count_text(c) + " (" + percent(c.n, total) + ")");
+    svg += text(kLabel + w + 6, y + 15, count_text(c) + " · " + percent(c.n, total), " class=\"value\"") +
+           "</g>";
   }
   return svg + "</svg>";
 }
 
-std::string split_bar(const std::vector<Count>& counts, const std::vector<std::string>& colors, double kWidth) {
+std::string split_bar(const std::vector<Count>& counts, const std::vector<std::string>& colors,
+                      double kWidth) {
   constexpr double kBar = 26;
   std::uint64_t total = 0;
   for (const auto& c : counts) total += c.n;
@@ -129,12 +132,14 @@ std::string histogram_chart(const std::vector<HistogramBin>& bins) {
   for (std::size_t i = 0; i < bins.size(); ++i) {
     const auto& b = bins[i];
     double h = (kPlot - 6) * static_cast<double>(b.n) / static_cast<double>(largest);
-    svg += rect(kLeft + bar * static_cast<double>(i) + 1, kPlot + 4 - h, std::max(bar - 2, 1.0), h, palette_color(0),
+    svg += rect(kLeft + bar * static_cast<double>(i) + 1, kPlot + 4 - h, std::max(bar - 2, 1.0), h,
+                palette_color(0),
                 format_number(b.low) + " to " + format_number(b.high) + ": " + format_count(b.n));
   }
   if (!bins.empty()) {
     svg += text(kLeft, kPlot + kBottom, format_number(bins.front().low), " class=\"value\"");
-    svg += text(kWidth - 10, kPlot + kBottom, format_number(bins.back().high), " text-anchor=\"end\" class=\"value\"");
+    svg += text(kWidth - 10, kPlot + kBottom, format_number(bins.back().high),
+                " text-anchor=\"end\" class=\"value\"");
     if (bins.size() > 2) {
       const auto& mid = bins[bins.size() / 2];
       svg += text(kLeft + bar * static_cast<double>(bins.size() / 2), kPlot + kBottom, format_number(mid.low),
@@ -204,7 +209,10 @@ std::string job_timeline(const std::vector<JobBar>& jobs, double kWidth) {
     svg += "<line x1=\"" + px(x) + "\" y1=\"0\" x2=\"" + px(x) + "\" y2=\"" +
            px(kRow * static_cast<double>(jobs.size())) + "\" class=\"grid\"/>";
     svg += text(x, kRow * static_cast<double>(jobs.size()) + 16, "+" + format_seconds(t),
-                std::string(" class=\"value\" text-anchor=\"") + (tick == 0 ? "start" : tick == 4 ? "end" : "middle") +
+                std::string(" class=\"value\" text-anchor=\"") +
+                    (tick == 0   ? "start"
+                     : tick == 4 ? "end"
+                                 : "middle") +
                     "\"");
   }
   for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -217,12 +225,13 @@ std::string job_timeline(const std::vector<JobBar>& jobs, double kWidth) {
     svg += text(kLeft - 6, y + 12, job_label(j.name), " text-anchor=\"end\" class=\"value\"");
     double created = j.submitted_at > 0 ? j.submitted_at : j.updated_at;
     svg += rect(at(j.planned_at), y + 3, std::max(at(created) - at(j.planned_at), 1.0), kRow - 6, "#c9d6e8",
-                about + ": planned " + format_seconds(std::max(j.planned_at - start, 0.0)) + " in; created after " +
-                    format_seconds(std::max(created - j.planned_at, 0.0)));
+                about + ": planned " + format_seconds(std::max(j.planned_at - start, 0.0)) +
+                    " in; created after " + format_seconds(std::max(created - j.planned_at, 0.0)));
     if (j.submitted_at > 0)
-      svg += rect(at(j.submitted_at), y + 3, std::max(at(j.updated_at) - at(j.submitted_at), 1.5), kRow - 6,
-                  job_color(j),
-                  about + ": at the provider for " + format_seconds(std::max(j.updated_at - j.submitted_at, 0.0)));
+      svg += rect(
+          at(j.submitted_at), y + 3, std::max(at(j.updated_at) - at(j.submitted_at), 1.5), kRow - 6,
+          job_color(j),
+          about + ": at the provider for " + format_seconds(std::max(j.updated_at - j.submitted_at, 0.0)));
   }
   double legend_y = kRow * static_cast<double>(jobs.size()) + kAxis + 18;
   svg += legend({{"planned → created", "#c9d6e8"},

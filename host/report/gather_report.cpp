@@ -58,7 +58,8 @@ std::optional<json::object> read_summary(const std::filesystem::path& file) {
 }
 
 void apply_summary(const json::object& summary, ReportData& data) {
-  if (const auto* v = summary.if_contains("cost_usd"); v && v->is_number()) data.cost_usd = v->to_number<double>();
+  if (const auto* v = summary.if_contains("cost_usd"); v && v->is_number())
+    data.cost_usd = v->to_number<double>();
   if (const auto* v = summary.if_contains("cost"); v && v->is_object()) {
     collect_figures(v->get_object(), "", data.cost);
     if (!data.cost_usd)
@@ -92,7 +93,8 @@ class ColumnCounter {
  public:
   ColumnCounter(ColumnShape shape, const std::string& separator, std::size_t top_capacity)
       : shape_(std::move(shape)), separator_(separator) {
-    if (shape_.kind == ChartKind::categories || shape_.kind == ChartKind::split) categories_.emplace(shape_.values);
+    if (shape_.kind == ChartKind::categories || shape_.kind == ChartKind::split)
+      categories_.emplace(shape_.values);
     if (shape_.kind == ChartKind::histogram) numbers_.emplace(shape_.integers);
     if (shape_.kind == ChartKind::top_values) top_.emplace(top_capacity);
   }
@@ -205,7 +207,8 @@ void gather_failures(ledger::LedgerReader& reader, const ReportInputs& inputs, c
   std::vector<std::pair<std::string, Group>> sorted(std::make_move_iterator(groups.begin()),
                                                     std::make_move_iterator(groups.end()));
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return a.second.count != b.second.count ? a.second.count > b.second.count : a.second.first < b.second.first;
+    return a.second.count != b.second.count ? a.second.count > b.second.count
+                                            : a.second.first < b.second.first;
   });
   if (sorted.size() > limits.failure_groups) sorted.resize(limits.failure_groups);
   std::vector<std::string> keys;
@@ -219,8 +222,8 @@ void gather_failures(ledger::LedgerReader& reader, const ReportInputs& inputs, c
       FailureExample example;
       example.key = key;
       if (auto it = inputs_by_key.find(key); it != inputs_by_key.end()) {
-        for (std::size_t c = 0; c < it->second.size() && c < inputs.input_columns.size() && c < limits.example_inputs;
-             ++c)
+        for (std::size_t c = 0;
+             c < it->second.size() && c < inputs.input_columns.size() && c < limits.example_inputs; ++c)
           example.inputs.emplace_back(inputs.input_columns[c], it->second[c]);
       }
       if (auto call = reader.last_call(key)) example.answer = cut_chars(call->raw_text, limits.answer_chars);
@@ -296,13 +299,14 @@ ReportData gather_report(const ReportInputs& inputs, const ReportLimits& limits)
   gather_failures(reader, inputs, limits, data);
   gather_jobs(reader, limits, data);
 
-  data.details = {{"run id", data.run_id},
-                  {"config", inputs.config_file},
-                  {"config fingerprint", reader.meta("config_fingerprint")},
-                  {"parser fingerprint", reader.meta("parser_fingerprint")},
-                  {"pipehost", pipehost_version()},
-                  {"plugins", reader.meta("plugins")},
-                  {"ledger", inputs.ledger_file.string() + " (schema version " + reader.meta("schema_version") + ")"}};
+  data.details = {
+      {"run id", data.run_id},
+      {"config", inputs.config_file},
+      {"config fingerprint", reader.meta("config_fingerprint")},
+      {"parser fingerprint", reader.meta("parser_fingerprint")},
+      {"pipehost", pipehost_version()},
+      {"plugins", reader.meta("plugins")},
+      {"ledger", inputs.ledger_file.string() + " (schema version " + reader.meta("schema_version") + ")"}};
   if (auto created = reader.meta("created_at"); !created.empty())
     data.details.emplace_back("ledger created", format_time(std::strtod(created.c_str(), nullptr)));
   return data;

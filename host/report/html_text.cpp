@@ -52,7 +52,8 @@ std::string escape(std::string_view text) {
         break;
       default: {
         auto n = utf8_length(text, i);
-        bool control = n == 1 && (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) && c != '\n' && c != '\t';
+        bool control =
+            n == 1 && (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) && c != '\n' && c != '\t';
         if (n == 0 || control) {
           out += kReplacement;
           i += 1;
@@ -92,7 +93,8 @@ std::string format_count(std::uint64_t n) {
 std::string format_number(double value) {
   if (std::isfinite(value) && value == std::floor(value) && std::abs(value) < 1e15) {
     auto n = static_cast<long long>(value);
-    return n < 0 ? "-" + format_count(static_cast<std::uint64_t>(-n)) : format_count(static_cast<std::uint64_t>(n));
+    return n < 0 ? "-" + format_count(static_cast<std::uint64_t>(-n))
+                 : format_count(static_cast<std::uint64_t>(n));
   }
   char text[32];
   std::snprintf(text, sizeof text, "%.4g", value);
@@ -112,7 +114,8 @@ std::string format_seconds(double seconds) {
   else if (seconds < 60)
     std::snprintf(text, sizeof text, "%.1f s", seconds);
   else if (seconds < 3600)
-    std::snprintf(text, sizeof text, "%d min %02d s", static_cast<int>(seconds) / 60, static_cast<int>(seconds) % 60);
+    std::snprintf(text, sizeof text, "%d min %02d s", static_cast<int>(seconds) / 60,
+                  static_cast<int>(seconds) % 60);
   else
     std::snprintf(text, sizeof text, "%d h %02d min", static_cast<int>(seconds) / 3600,
                   static_cast<int>(seconds) % 3600 / 60);

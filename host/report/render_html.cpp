@@ -82,8 +82,8 @@ void write_figures_table(const std::vector<Figure>& figures, Unit unit, std::ost
 void write_headline(const ReportData& d, std::ostream& out) {
   out << "<section class=\"cards\" id=\"headline\">\n";
   // Rows
-  out << "<div class=\"card\"><div class=\"label\">Rows</div><div class=\"big\">" << format_count(d.rows_total)
-      << "</div>"
+  out << "<div class=\"card\"><div class=\"label\">Rows</div><div class=\"big\">"
+      << format_count(d.rows_total) << "</div>"
       << split_bar({{"ok", d.rows_ok, 0}, {"failed", d.rows_failed, 0}, {"pending", d.rows_pending, 0}},
                    {"#59a14f", "#e15759", "#bab0ac"}, 240)
       << "</div>\n";
@@ -102,8 +102,8 @@ void write_headline(const ReportData& d, std::ostream& out) {
   double all_tokens = 0;
   for (const auto& t : d.tokens)
     if (t.name != "cached" && t.name.find('.') == std::string::npos) all_tokens += t.value;
-  out << "<div class=\"card\"><div class=\"label\">Tokens</div><div class=\"big\">" << escape(format_number(all_tokens))
-      << "</div>";
+  out << "<div class=\"card\"><div class=\"label\">Tokens</div><div class=\"big\">"
+      << escape(format_number(all_tokens)) << "</div>";
   write_figures_table(d.tokens, Unit::count, out);
   out << "</div>\n";
   // Time
@@ -116,13 +116,14 @@ void write_headline(const ReportData& d, std::ostream& out) {
 
 void write_property(const PropertySummary& p, std::uint64_t rows_ok, std::ostream& out) {
   out << "<article class=\"property\" data-property=\"" << escape(p.name) << "\" data-kind=\""
-      << (p.kind == ChartKind::categories  ? "categories"
-          : p.kind == ChartKind::split     ? "split"
-          : p.kind == ChartKind::histogram ? "histogram"
+      << (p.kind == ChartKind::categories   ? "categories"
+          : p.kind == ChartKind::split      ? "split"
+          : p.kind == ChartKind::histogram  ? "histogram"
           : p.kind == ChartKind::top_values ? "top_values"
                                             : "none")
       << "\"><h3>" << escape(p.name) << "<span class=\"type\">" << escape(p.type) << "</span></h3>";
-  out << "<p class=\"meta\">" << format_count(p.answered) << " of " << format_count(rows_ok) << " ok rows answered";
+  out << "<p class=\"meta\">" << format_count(p.answered) << " of " << format_count(rows_ok)
+      << " ok rows answered";
   if (p.empty) out << " · " << format_count(p.empty) << " empty";
   if (p.kind == ChartKind::histogram && p.bins.size())
     out << " · min " << escape(format_number(p.min)) << ", mean " << escape(format_number(p.mean)) << ", max "
@@ -176,15 +177,17 @@ void write_failures(const ReportData& d, std::ostream& out) {
     out << "<p class=\"empty\">No row failed.</p></section>\n";
     return;
   }
-  out << "<p class=\"muted\">" << format_count(d.rows_failed) << " failed row(s) in " << format_count(d.failure_groups_total)
-      << " group(s) by reason";
-  if (d.failures.size() < d.failure_groups_total) out << "; the " << d.failures.size() << " largest are shown";
+  out << "<p class=\"muted\">" << format_count(d.rows_failed) << " failed row(s) in "
+      << format_count(d.failure_groups_total) << " group(s) by reason";
+  if (d.failures.size() < d.failure_groups_total)
+    out << "; the " << d.failures.size() << " largest are shown";
   out << ". Failed rows are sent again by the next run while they have attempts left.</p>\n";
   out << "<table class=\"list\"><tr><th>reason</th><th class=\"n\">rows</th></tr>\n";
   for (std::size_t g = 0; g < d.failures.size(); ++g) {
     const auto& group = d.failures[g];
     out << "<tr class=\"failure\"><td><pre>" << escape(group.reason) << "</pre>";
-    out << "<details" << (g < 3 ? " open" : "") << "><summary>" << group.examples.size() << " example row(s)</summary>";
+    out << "<details" << (g < 3 ? " open" : "") << "><summary>" << group.examples.size()
+        << " example row(s)</summary>";
     out << "<table class=\"examples\"><tr><th>key</th><th>input</th><th>last answer</th></tr>";
     for (const auto& e : group.examples) {
       out << "<tr><td class=\"key\"><code>" << escape(e.key) << "</code></td><td class=\"inputs\">";
@@ -207,8 +210,8 @@ void write_timeline(const ReportData& d, std::ostream& out) {
   out << "<section id=\"timeline\"><h2>Timeline</h2>\n";
   if (!d.phases.empty()) {
     out << "<div class=\"card wide\"><h3>Phases of the last run</h3><p class=\"meta\">"
-        << (d.wall_seconds ? escape(format_seconds(*d.wall_seconds)) : "") << " in all</p>" << phase_bar(d.phases, 1000)
-        << "</div>\n";
+        << (d.wall_seconds ? escape(format_seconds(*d.wall_seconds)) : "") << " in all</p>"
+        << phase_bar(d.phases, 1000) << "</div>\n";
   }
   out << "<div class=\"card wide\" style=\"margin-top:14px\"><h3>Batch jobs</h3>";
   if (d.jobs.empty()) {

@@ -75,7 +75,8 @@ ColumnShape shape_of(const std::string& name, const json::object& node) {
       shape.list = false;
     } else {
       shape.kind = ChartKind::top_values;
-      shape.type = item_type.empty() || item_type == "string" ? "array of text" : "array of " + item_type + "s";
+      shape.type =
+          item_type.empty() || item_type == "string" ? "array of text" : "array of " + item_type + "s";
     }
   } else {
     shape.kind = ChartKind::top_values;
@@ -86,7 +87,8 @@ ColumnShape shape_of(const std::string& name, const json::object& node) {
 
 }  // namespace
 
-std::vector<ColumnShape> column_shapes(std::string_view response_schema_json, const std::vector<std::string>& columns) {
+std::vector<ColumnShape> column_shapes(std::string_view response_schema_json,
+                                       const std::vector<std::string>& columns) {
   json::object properties;
   try {
     auto schema = json::parse(response_schema_json);

@@ -25,6 +25,7 @@ struct ColumnShape {
 
 /// The shape of each of `columns` (the parser's output columns): from the schema property of the same
 /// name, or free text when the schema has none (or cannot be read).
-std::vector<ColumnShape> column_shapes(std::string_view response_schema_json, const std::vector<std::string>& columns);
+std::vector<ColumnShape> column_shapes(std::string_view response_schema_json,
+                                       const std::vector<std::string>& columns);
 
 }  // namespace pipehost::report

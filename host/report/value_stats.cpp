@@ -114,7 +114,8 @@ std::vector<HistogramBin> NumberHistogram::bins() const {
   while (last > first && counts_[last] == 0) --last;
   std::vector<HistogramBin> out;
   for (std::size_t i = first; i <= last; ++i)
-    out.push_back({low_ + width_ * static_cast<double>(i), low_ + width_ * static_cast<double>(i + 1), counts_[i]});
+    out.push_back(
+        {low_ + width_ * static_cast<double>(i), low_ + width_ * static_cast<double>(i + 1), counts_[i]});
   return out;
 }
 
@@ -127,8 +128,8 @@ TopValues::TopValues(std::size_t capacity, std::size_t max_bytes)
 }
 
 bool TopValues::less(std::size_t a, std::size_t b) const {
-  const auto& x = entries_[heap_[a]];
-  const auto& y = entries_[heap_[b]];
+  const auto& x = heap_[a];
+  const auto& y = heap_[b];
   // Among equal counts the newest value gives way first.
   return x.count != y.count ? x.count < y.count : x.first_seen > y.first_seen;
 }
@@ -140,8 +141,8 @@ void TopValues::sift_down(std::size_t i) {
     if (right < heap_.size() && less(right, smallest)) smallest = right;
     if (smallest == i) return;
     std::swap(heap_[i], heap_[smallest]);
-    place_[heap_[i]] = i;
-    place_[heap_[smallest]] = smallest;
+    place_[heap_[i].entry] = i;
+    place_[heap_[smallest].entry] = smallest;
     i = smallest;
   }
 }
@@ -151,8 +152,8 @@ void TopValues::sift_up(std::size_t i) {
     std::size_t parent = (i - 1) / 2;
     if (!less(i, parent)) return;
     std::swap(heap_[i], heap_[parent]);
-    place_[heap_[i]] = i;
-    place_[heap_[parent]] = parent;
+    place_[heap_[i].entry] = i;
+    place_[heap_[parent].entry] = parent;
     i = parent;
   }
 }
@@ -162,8 +163,9 @@ void TopValues::add(std::string_view value) {
   ++seen_;
   const std::uint64_t hash = std::hash<std::string_view>()(value);
   if (auto it = index_.find(hash); it != index_.end()) {
-    ++entries_[it->second].count;
-    sift_down(place_[it->second]);
+    auto place = place_[it->second];
+    entries_[it->second].count = ++heap_[place].count;
+    sift_down(place);
     return;
   }
   ++distinct_;
@@ -171,22 +173,24 @@ void TopValues::add(std::string_view value) {
     std::size_t e = entries_.size();
     entries_.push_back({std::string(value), hash, 1, 0, seen_});
     index_.emplace(hash, e);
-    heap_.push_back(e);
+    heap_.push_back({1, seen_, e});
     place_.push_back(heap_.size() - 1);
     sift_up(heap_.size() - 1);
     return;
   }
-  // The least counted value gives way; the new one inherits its count as a possible overcount.
+  // The least counted value gives way; the new one inherits its count as a possible overcount. The
+  // index node is reused (extract, re-key, insert): no allocation per value.
   evicted_ = true;
-  std::size_t e = heap_.front();
-  auto& entry = entries_[e];
-  index_.erase(entry.hash);
+  auto& top = heap_.front();
+  auto& entry = entries_[top.entry];
+  auto node = index_.extract(entry.hash);
+  node.key() = hash;
+  index_.insert(std::move(node));
   entry.value.assign(value);
   entry.hash = hash;
   entry.overcount = entry.count;
-  entry.count += 1;
-  entry.first_seen = seen_;
-  index_.emplace(hash, e);
+  entry.count = ++top.count;
+  entry.first_seen = top.first_seen = seen_;
   sift_down(0);
 }
 

@@ -89,8 +89,14 @@ class TopValues {
   std::size_t capacity_;
   std::size_t max_bytes_;
   std::vector<Entry> entries_;
-  /// A min-heap of entry indices by count, and each entry's place in it.
-  std::vector<std::size_t> heap_;
+  /// A min-heap of entries by (count, newest first), with the keys inline so sifting stays in one
+  /// array, and each entry's place in it.
+  struct HeapItem {
+    std::uint64_t count;
+    std::uint64_t first_seen;
+    std::size_t entry;
+  };
+  std::vector<HeapItem> heap_;
   std::vector<std::size_t> place_;
   /// Entries by the 64-bit hash of their value: a lookup hashes the value once and compares no
   /// strings, and a value giving way costs no allocation. (Two values with one hash would be counted

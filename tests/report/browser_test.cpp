@@ -76,11 +76,28 @@ TEST(ReportInBrowser, SongsReportLoadsDrawsItsChartsAndShowsTheOutputsCounts) {
   ProcessOptions run_options;
   run_options.env["GEMINI_API_KEY"] = kGeminiKey;
   run_options.timeout = std::chrono::minutes(3);
-  auto run = run_process({bin_path("pipehost"), "run", "--plugins", PIPEHOST_PLUGIN_DIR, "--no-progress",
-                          "--log-level", "warn", "--config", std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/run.json",
-                          "--set", "provider.base_url=" + emulator.base_url(), "--set",
-                          "provider.ca_file=" + emulator.ca_file(), "--set", "provider.poll_interval_s=0.05", "--set",
-                          "loggers=[]", "--set", "sinks.0.path=" + output, "--set", "run.state_dir=" + state, "--set",
+  auto run = run_process({bin_path("pipehost"),
+                          "run",
+                          "--plugins",
+                          PIPEHOST_PLUGIN_DIR,
+                          "--no-progress",
+                          "--log-level",
+                          "warn",
+                          "--config",
+                          std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/run.json",
+                          "--set",
+                          "provider.base_url=" + emulator.base_url(),
+                          "--set",
+                          "provider.ca_file=" + emulator.ca_file(),
+                          "--set",
+                          "provider.poll_interval_s=0.05",
+                          "--set",
+                          "loggers=[]",
+                          "--set",
+                          "sinks.0.path=" + output,
+                          "--set",
+                          "run.state_dir=" + state,
+                          "--set",
                           "run.max_attempts=1"},
                          run_options);
   ASSERT_TRUE(run.exit_code == 0 || run.exit_code == 1) << run.err;
@@ -93,15 +110,16 @@ TEST(ReportInBrowser, SongsReportLoadsDrawsItsChartsAndShowsTheOutputsCounts) {
   ProcessOptions node_options;
   node_options.working_dir = kInstallDir.string();
   node_options.timeout = std::chrono::minutes(2);
-  auto browser = run_process(
-      {"node", "check_report.mjs", report.string(), kScreenshot.string(), dir.file("chromium-profile"), "energy"},
-      node_options);
+  auto browser = run_process({"node", "check_report.mjs", report.string(), kScreenshot.string(),
+                              dir.file("chromium-profile"), "energy"},
+                             node_options);
   ASSERT_EQ(browser.exit_code, 0) << browser.err << browser.out;
   auto seen = json::parse(browser.out).as_object();
 
   EXPECT_TRUE(seen.at("console_errors").as_array().empty()) << json::serialize(seen.at("console_errors"));
   EXPECT_TRUE(seen.at("page_errors").as_array().empty()) << json::serialize(seen.at("page_errors"));
-  EXPECT_TRUE(seen.at("requests").as_array().empty()) << "the page fetched " << json::serialize(seen.at("requests"));
+  EXPECT_TRUE(seen.at("requests").as_array().empty())
+      << "the page fetched " << json::serialize(seen.at("requests"));
   EXPECT_EQ(seen.at("title").as_string(), "pipehost report: songs/run.json");
 
   // Rows, the 8 properties of the songs schema, phases, jobs.

@@ -1,8 +1,9 @@
 // The read-only ledger reader over a ledger written through RunLedger: filters, calls, inputs, and
 // that reading never creates or changes anything.
+#include "ledger/ledger_reader.hpp"
+
 #include <gtest/gtest.h>
 
-#include "ledger/ledger_reader.hpp"
 #include "test_host.hpp"
 
 namespace pipehost::ledger {
@@ -42,8 +43,8 @@ class LedgerReaderTest : public ::testing::Test {
     failed.key = "c";
     failed.error = "no JSON found";
     failed.raw_text = "sorry <script>";
-    ledger_->record_outcomes(job.id, {ok("a", {"High", "x"}), ok("b", {"Low", "y"}), failed, ok("d", {"High", "z"})},
-                             "fp");
+    ledger_->record_outcomes(
+        job.id, {ok("a", {"High", "x"}), ok("b", {"Low", "y"}), failed, ok("d", {"High", "z"})}, "fp");
     ledger_->set_job_state(job.id, job_state::fetched);
   }
 
@@ -75,7 +76,8 @@ TEST_F(LedgerReaderTest, RowsByStatusInInputOrder) {
 
 TEST_F(LedgerReaderTest, WhereMatchesParsedFieldsOnly) {
   EXPECT_EQ(keys({std::nullopt, {{0, "High", true}}, {}}), (Keys{"a", "d"}));
-  EXPECT_EQ(keys({std::nullopt, {{0, "High", false}}, {}}), (Keys{"b"})) << "rows without an answer never match";
+  EXPECT_EQ(keys({std::nullopt, {{0, "High", false}}, {}}), (Keys{"b"}))
+      << "rows without an answer never match";
   EXPECT_EQ(keys({std::nullopt, {{0, "High", true}, {1, "z", true}}, {}}), (Keys{"d"}));
   EXPECT_EQ(keys({RowStatus::failed, {{0, "High", true}}, {}}), Keys{});
 }

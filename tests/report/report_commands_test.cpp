@@ -60,7 +60,8 @@ TEST_F(ReportCommands, RowsMatchTheOutputByStatusAndByAnswer) {
   auto failed_rows = json_lines(failed.out);
   std::vector<std::pair<std::string, std::string>> expected;
   for (std::size_t i = 0; i < output.rows.size(); ++i)
-    if (output.at(i, "_status") == "failed") expected.emplace_back(output.rows[i].key, output.at(i, "_error"));
+    if (output.at(i, "_status") == "failed")
+      expected.emplace_back(output.rows[i].key, output.at(i, "_error"));
   ASSERT_FALSE(expected.empty()) << "the faults made no row fail";
   ASSERT_EQ(failed_rows.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -112,8 +113,8 @@ TEST_F(ReportCommands, CallsShowEveryAnswerOfARow) {
   EXPECT_TRUE(text_of(call.at("job")).starts_with("pipehost-"));
   ASSERT_EQ(call.at("request").at("user_parts").as_array().size(), 1u);
   EXPECT_NE(text_of(call.at("request").at("user_parts").at(0)).find("Song number"), std::string::npos);
-  for (const char* member : {"raw_text", "finish_reason", "model_version", "usage", "fingerprint", "started_at",
-                             "completed_at", "latency_s"})
+  for (const char* member : {"raw_text", "finish_reason", "model_version", "usage", "fingerprint",
+                             "started_at", "completed_at", "latency_s"})
     EXPECT_TRUE(call.contains(member)) << member;
   EXPECT_GE(call.at("latency_s").as_double(), 0);
 
@@ -155,8 +156,8 @@ TEST_F(ReportCommands, ReportAtTheEndOfARunAndOnDemandWithoutTouchingTheLedger) 
   auto html = read_file(report);
   auto energy = column_counts(read_csv(output_path()), "energy");
   for (const char* value : {"High", "Medium", "Low"})
-    EXPECT_NE(html.find(std::string("data-label=\"") + value + "\" data-count=\"" + std::to_string(energy[value]) +
-                        "\""),
+    EXPECT_NE(html.find(std::string("data-label=\"") + value + "\" data-count=\"" +
+                        std::to_string(energy[value]) + "\""),
               std::string::npos)
         << value;
   EXPECT_NE(html.find("no JSON found"), std::string::npos) << "the failures are grouped by reason";
@@ -170,7 +171,8 @@ TEST_F(ReportCommands, ReportAtTheEndOfARunAndOnDemandWithoutTouchingTheLedger) 
     EXPECT_NE(again.out.find("elsewhere/report.html"), std::string::npos);
   }
   EXPECT_EQ(ledger_bytes(state), before);
-  EXPECT_NE(read_file(dir_.file("elsewhere/report.html")).find("data-property=\"accessibility\""), std::string::npos);
+  EXPECT_NE(read_file(dir_.file("elsewhere/report.html")).find("data-property=\"accessibility\""),
+            std::string::npos);
 
   std::filesystem::remove(report);
   ASSERT_EQ(pipehost({"export", "--set", "run.report=false"}).exit_code, 0);

@@ -18,10 +18,16 @@ TEST(HtmlText, EscapesMarkupQuotesAndBadBytes) {
   EXPECT_EQ(escape("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
   EXPECT_EQ(escape("caf\xC3\xA9 \xF0\x9F\x8E\xB8"), "caf\xC3\xA9 \xF0\x9F\x8E\xB8") << "valid UTF-8 is kept";
-  EXPECT_EQ(escape("a\xFF" "b"), "a\xEF\xBF\xBD" "b") << "an invalid byte becomes U+FFFD";
+  EXPECT_EQ(escape("a\xFF"
+                   "b"),
+            "a\xEF\xBF\xBD"
+            "b")
+      << "an invalid byte becomes U+FFFD";
   EXPECT_EQ(escape("\xC3"), "\xEF\xBF\xBD") << "a cut sequence too";
   EXPECT_EQ(escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD") << "a surrogate is not UTF-8";
-  EXPECT_EQ(escape(std::string("a\0b\x1b", 4)), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(escape(std::string("a\0b\x1b", 4)),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD");
   EXPECT_EQ(escape("line\n\ttab"), "line\n\ttab");
 }
 
@@ -181,8 +187,9 @@ ReportData sample_report() {
   FailureGroup group;
   group.reason = "no JSON found <img src=x onerror=alert(1)>";
   group.count = 2;
-  group.examples = {{"key<1>", {{"artist", "AC/DC & <Friends>"}}, std::string("</pre><script>evil()</script>")},
-                    {"k2", {}, std::nullopt}};
+  group.examples = {
+      {"key<1>", {{"artist", "AC/DC & <Friends>"}}, std::string("</pre><script>evil()</script>")},
+      {"k2", {}, std::nullopt}};
   d.failures = {group};
   d.failure_groups_total = 1;
   d.jobs = {{"pipehost-abc123-00001", "fetched", 10, 8, 2, 100, 101, 110, true}};
