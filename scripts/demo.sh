@@ -46,6 +46,7 @@ echo "First rows of $out/songs-classified.csv:"
 head -n 4 "$out/songs-classified.csv" | cut -c1-220
 echo
 echo "Run summary: $out/state/summary.json"
+echo "Run report (open it in a browser): $out/state/report.html"
 echo "Every call, as logged: $out/calls.jsonl (and in the emulator's BrainTrust project)"
 echo
 echo "Against the real services (keys from the environment only):"

@@ -11,6 +11,7 @@ packages=(
   openssl ca-certificates
   time
   dpkg-dev file  # make package: CPack's .deb runs dpkg-shlibdeps on what `file` says is ELF
+  chromium fonts-dejavu-core  # the report's browser test
 )
 
 missing=()
@@ -20,7 +21,8 @@ for p in "${packages[@]}"; do
   fi
 done
 
-# Node.js runs the official-client conformance tests and the benchmark baseline. Any install will
+# chromium (with a font) opens the run report in the browser test (tests/report/browser_test.cpp).
+# Node.js runs the official-client conformance tests, the browser test and the benchmark baseline. Any install will
 # do (Debian's, or NodeSource's, which bundles npm), so check the commands, not the packages.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)

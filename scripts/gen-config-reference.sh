@@ -18,7 +18,9 @@ config file's folder; type "secret env var" is the NAME of an environment variab
 which must be set. The provider section also takes the engine keys (`mode`, `batch_size`,
 `max_jobs_in_flight`, `poll_interval_s`, `online_concurrency`, `requests_per_minute`), the provider
 and logger sections the host keys (`allow_insecure_http`; loggers also `required`), and the config
-has a `run` section: see [the user guide](user-guide.md#the-config-file).
+has a `run` section (`state_dir`, `max_attempts`, `allow_duplicate_keys`, `prices`, `give_up_after_s`,
+`report`: whether to write `report.html` at the end of every run, default true): see
+[the user guide](user-guide.md#the-config-file).
 HEADER
 
 for name in $("$pipehost" plugins --plugins "$plugins" | tail -n +2 | awk '{print $1}'); do

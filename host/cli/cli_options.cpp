@@ -70,6 +70,17 @@ const std::vector<CommandSpec>& command_specs() {
        "With --from DATA.csv the template gets one {{column}} placeholder per column of the CSV;\n"
        "without it, a small data.csv is written too. Existing files are never overwritten.",
        {"from", "plugins", "log-level"}},
+      {"report", "CONFIG", "write the run's HTML report (answers, failures, cost, timeline); read-only",
+       "Writes the run's HTML report from its ledger and summary: answers by value, failures by reason,\n"
+       "cost, the timeline of jobs. Only reads the ledger; works while a run is going.",
+       run_config_options({"output"})},
+      {"rows", "CONFIG", "list rows with their answers or reasons (--status, --where, --limit, --json)",
+       "Lists the input's rows with their answers, or why they failed, from the ledger. Read-only.",
+       run_config_options({"status", "where", "limit", "json"})},
+      {"calls", "CONFIG", "list every answer received (--key K for one row's; --json)",
+       "Lists every answer received, ok or not: request summary, raw answer, usage, latency, job and\n"
+       "attempt. Read-only.",
+       run_config_options({"key", "limit", "json"})},
   };
   return specs;
 }
@@ -103,8 +114,13 @@ po::options_description option_descriptions() {
       ("accept-changed", po::bool_switch(), "keep rows done under a different prompt/schema/model/template")
       ("retry-failed", po::bool_switch(), "give rows that ended failed a fresh budget of run.max_attempts attempts")
       ("no-progress", po::bool_switch(), "plain log lines instead of a live progress line")
-      ("json", po::bool_switch(), "machine-readable output (plugins, status)")
+      ("json", po::bool_switch(), "machine-readable output (plugins, status; rows and calls as JSON Lines)")
       ("from", po::value<std::string>(), "init: the CSV whose columns the starter template uses")
+      ("output,o", po::value<std::string>(), "report: where to write the HTML (default: <state_dir>/report.html)")
+      ("status", po::value<std::string>(), "rows: only rows that are ok, failed or pending")
+      ("where", po::value<std::vector<std::string>>()->composing(),
+       "rows: only rows whose answer has COLUMN=VALUE (or COLUMN!=VALUE; repeatable)")
+      ("key", po::value<std::string>(), "calls: only the calls of the row with this key")
       ("log-level", po::value<std::string>()->default_value("info"), "trace, debug, info, warn, error or off")
       ("help,h", po::bool_switch(), "show this help")
       ("version", po::bool_switch(), "show the version");
@@ -207,6 +223,10 @@ CliOptions parse_command_line(int argc, const char* const argv[]) {
   if (vm.count("state-dir")) result.state_dir = vm["state-dir"].as<std::string>();
   if (vm.count("limit")) result.limit = parse_limit(vm["limit"].as<std::string>());
   if (vm.count("from")) result.from = vm["from"].as<std::string>();
+  if (vm.count("output")) result.output = vm["output"].as<std::string>();
+  if (vm.count("status")) result.status = vm["status"].as<std::string>();
+  if (vm.count("where")) result.where = vm["where"].as<std::vector<std::string>>();
+  if (vm.count("key")) result.key = vm["key"].as<std::string>();
   result.log_level = vm["log-level"].as<std::string>();
   result.dry_run = vm["dry-run"].as<bool>();
   result.rerun_changed = vm["rerun-changed"].as<bool>();

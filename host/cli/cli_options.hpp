@@ -11,7 +11,7 @@
 namespace pipehost::cli {
 
 struct CliOptions {
-  /// run (default), validate, plugins, status, export, cancel, init.
+  /// run (default), validate, plugins, status, export, cancel, init, report, rows, calls.
   std::string command = "run";
   /// Whether the command was named (`pipehost run --help` is run's help, `pipehost --help` the global one).
   bool command_given = false;
@@ -26,6 +26,11 @@ struct CliOptions {
   std::string state_dir;
   std::string log_level = "info";
   std::optional<std::uint64_t> limit;
+  /// report: the HTML file (-o); rows: --status and --where filters; calls: --key.
+  std::string output;
+  std::string status;
+  std::vector<std::string> where;
+  std::string key;
   bool dry_run = false;
   bool no_progress = false;
   bool json = false;

@@ -13,6 +13,8 @@
 #include "cli/output_folders.hpp"
 #include "cli/plugin_folders.hpp"
 #include "cli/plugin_listing.hpp"
+#include "cli/report_commands.hpp"
+#include "cli/session.hpp"
 #include "config/run_config.hpp"
 #include "engine/copy_run.hpp"
 #include "engine/model_run.hpp"
@@ -63,63 +65,6 @@ class CancelOnSignal {
   std::atomic<bool> stop_{false};
   std::thread watcher_;
 };
-
-/// Who is loading plugins: a command that runs stages must know which plugin a name means.
-enum class PluginUse { list, run };
-
-std::unique_ptr<loader::PluginRegistry> load_plugins(const CliOptions& options, PluginUse use) {
-  auto registry = load_plugin_registry(options.plugin_dirs, use == PluginUse::run);
-  for (const auto& warning : registry->warnings()) spdlog::warn("{}", warning);
-  if (use == PluginUse::run && !registry->conflicts().empty()) {
-    std::string message;
-    for (const auto& conflict : registry->conflicts()) message += (message.empty() ? "" : "\n") + conflict;
-    throw config::ConfigError(message);
-  }
-  return registry;
-}
-
-config::RunConfig load_config(const CliOptions& options) {
-  std::vector<config::Override> overrides;
-  for (const auto& text : options.overrides) overrides.push_back(config::parse_override(text));
-  auto config = config::load_run_config(options.config, overrides);
-  if (!options.state_dir.empty()) config.settings.state_dir = std::filesystem::absolute(options.state_dir);
-  return config;
-}
-
-/// Everything a command that runs stages needs. Members are destroyed in reverse order: the stages
-/// before the services they were given.
-struct Session {
-  config::RunConfig config;
-  std::unique_ptr<ledger::StateDirLock> state_lock;
-  std::unique_ptr<loader::PluginRegistry> registry;
-  std::unique_ptr<services::RunServices> run;
-  engine::Pipeline pipeline;
-};
-
-/// Whether a command changes the run's state (ledger, jobs at the provider, scratch files).
-enum class StateAccess { read, write };
-
-Session open_session(const CliOptions& options, std::shared_ptr<services::SecretRegistry> secrets,
-                     StateAccess access = StateAccess::read) {
-  Session session;
-  session.config = load_config(options);
-  session.registry = load_plugins(options, PluginUse::run);
-  // After loading plugins (a library that cannot load leaves no state dir behind), before any stage
-  // exists (stages may read and write the state dir).
-  if (access == StateAccess::write) check_output_folders(session.config);
-  if (access == StateAccess::write && session.config.has_model())
-    session.state_lock = std::make_unique<ledger::StateDirLock>(session.config.settings.state_dir);
-  session.run =
-      std::make_unique<services::RunServices>(session.config.settings.state_dir, std::move(secrets));
-  session.pipeline = engine::assemble_pipeline(session.config, *session.registry, *session.run);
-  return session;
-}
-
-void require_model(const config::RunConfig& config, const std::string& command) {
-  if (!config.has_model())
-    throw config::ConfigError(config.file.string() + ": " + command +
-                              " needs a config with a model (request, provider and parser sections)");
-}
 
 int plugins_command(const CliOptions& options) {
   auto registry = load_plugins(options, PluginUse::list);
@@ -195,6 +140,7 @@ void print_report(const engine::RunReport& report, const config::RunConfig& conf
     }
   }
   if (!report.failures_file.empty()) std::cout << "failures: " << report.failures_file.string() << "\n";
+  if (!report.report_file.empty()) std::cout << "report: " << report.report_file.string() << "\n";
   std::cout << "summary: " << report.summary_file.string() << "\n";
 }
 
@@ -290,6 +236,9 @@ int run_command(const CliOptions& options) {
     if (options.command == "status") return status_command(options);
     if (options.command == "cancel") return cancel_command(options, secrets);
     if (options.command == "init") return init_command(options);
+    if (options.command == "report") return report_command(options, secrets);
+    if (options.command == "rows") return rows_command(options, secrets);
+    if (options.command == "calls") return calls_command(options);
     std::cerr << "pipehost: unknown command " << options.command << "\n";
     return kExitUsage;
   } catch (const config::ConfigError& e) {

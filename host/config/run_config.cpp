@@ -40,6 +40,7 @@ constexpr const char* kRunSchema = R"({
     "max_attempts": {"type": "integer", "minimum": 1, "maximum": 100},
     "allow_duplicate_keys": {"type": "boolean"},
     "give_up_after_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 604800},
+    "report": {"type": "boolean"},
     "prices": {
       "type": "object",
       "additionalProperties": {
@@ -196,6 +197,7 @@ void read_run_settings(RunConfig& config, const json::object& root) {
   if (auto* v = r.if_contains("max_attempts")) s.max_attempts = v->to_number<int>();
   if (auto* v = r.if_contains("allow_duplicate_keys")) s.allow_duplicate_keys = v->get_bool();
   if (auto* v = r.if_contains("give_up_after_s")) s.give_up_after_s = v->to_number<double>();
+  if (auto* v = r.if_contains("report")) s.report = v->get_bool();
   if (auto* prices = r.if_contains("prices")) {
     for (const auto& [model, p] : prices->get_object()) {
       ModelPrice price = s.prices.count(model) ? s.prices[model] : ModelPrice{};

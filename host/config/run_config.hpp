@@ -60,6 +60,8 @@ struct RunSettings {
   /// The run stops (exit 3) when the provider has kept failing to reach its service, with no
   /// successful call, for this long.
   double give_up_after_s = 600;
+  /// Write <state_dir>/report.html at the end of every run.
+  bool report = true;
 };
 
 struct RunConfig {

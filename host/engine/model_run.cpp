@@ -11,6 +11,7 @@
 #include "engine/model_run_impl.hpp"
 #include "engine/remote_start.hpp"
 #include "engine/run_error.hpp"
+#include "engine/run_report.hpp"
 #include "engine/watchdog.hpp"
 
 namespace pipehost::engine {
@@ -534,6 +535,9 @@ RunReport ModelRun::finish(bool write_outputs) {
   };
   report.summary_file = settings_.state_dir / "summary.json";
   std::ofstream(report.summary_file, std::ios::binary | std::ios::trunc) << json::serialize(summary) << "\n";
+  if (settings_.report)
+    report.report_file = write_run_report(
+        report_inputs(config_, pipeline_, columns_, ai_columns_, request_template_), report_path(config_));
   return report;
 }
 

@@ -40,6 +40,8 @@ struct RunReport {
   std::filesystem::path summary_file;
   /// Set when some rows failed.
   std::filesystem::path failures_file;
+  /// Set when the HTML report was written (run.report).
+  std::filesystem::path report_file;
   /// For --dry-run: the estimate as text.
   std::string estimate;
 };

@@ -22,11 +22,15 @@ class LedgerError : public std::runtime_error {
 
 class Statement;
 
+/// How a database file is opened: read-write (created when missing), or read-only (never created or
+/// changed; WAL lets it read beside a live writer).
+enum class OpenMode { read_write, read_only };
+
 class Database {
  public:
   /// Opens (creating) the database `file`; an empty path opens a private temporary database that
   /// SQLite deletes when it is closed.
-  explicit Database(const std::filesystem::path& file);
+  explicit Database(const std::filesystem::path& file, OpenMode mode = OpenMode::read_write);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -73,6 +77,8 @@ class Statement {
   std::int64_t column_int(int index) const;
   double column_double(int index) const;
   std::string column_text(int index) const;
+  /// The column's text without a copy; valid until the next step, reset or column call.
+  std::string_view column_view(int index) const;
   bool column_is_null(int index) const;
 
  private:
