@@ -1,5 +1,4 @@
 #include "body_source.hpp"
-#include "multipart_body.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -7,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
+
+#include "multipart_body.hpp"
 
 namespace pipehost::net {
 namespace {

@@ -497,7 +497,8 @@ class BeastHttpClient final : public HttpClient {
       }
       bool resuming = resume && resume->resuming();
       if (resuming) {
-        std::erase_if(headers.headers, [](const HttpHeader& h) { return equals_ignore_case(h.name, "range"); });
+        std::erase_if(headers.headers,
+                      [](const HttpHeader& h) { return equals_ignore_case(h.name, "range"); });
         headers.headers.push_back({"Range", resume->range()});
       }
       auto started = Clock::now();
@@ -524,7 +525,8 @@ class BeastHttpClient final : public HttpClient {
         if (!can_retry) return fail(result.status);
         reason = result.status.message();
       }
-      if (resume && resume->resuming()) reason += "; resuming the lines at byte " + std::to_string(resume->position());
+      if (resume && resume->resuming())
+        reason += "; resuming the lines at byte " + std::to_string(resume->position());
 
       auto finish = [&](const std::string& why) {
         std::string message = result.status.message();

@@ -137,11 +137,12 @@ Status LineResume::resumed(const HttpResponse& response, Plan& plan) {
     auto span = parse_content_range(content_range);
     if (span && span->total == position()) {
       // Only a chunked body whose last chunk was lost gets here: nothing was missing but its end.
-      why = "the body ends where the last delivered line ended (every line arrived; its end was not confirmed)";
+      why =
+          "the body ends where the last delivered line ended (every line arrived; its end was not confirmed)";
     }
-    return Status::fatal("resuming the line download: the server answered 416 (range not satisfiable) to " +
-                         asked + (content_range.empty() ? "" : " with Content-Range \"" + content_range + "\"") +
-                         ": " + why);
+    return Status::fatal(
+        "resuming the line download: the server answered 416 (range not satisfiable) to " + asked +
+        (content_range.empty() ? "" : " with Content-Range \"" + content_range + "\"") + ": " + why);
   }
   if (is_retryable_status(response.status)) return Status::ok();  // the retry loop asks again
   return Status::fatal("resuming the line download at byte " + std::to_string(position()) +

@@ -11,7 +11,8 @@ constexpr std::size_t kSmallBody = 64 * 1024;
 
 /// 32 characters from 62: about 190 random bits, far below RFC 2046's 70-character limit.
 std::string random_boundary() {
-  static constexpr std::string_view kAlphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  static constexpr std::string_view kAlphabet =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   thread_local std::mt19937_64 engine{std::random_device{}()};
   std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
   std::string out = "pipehost-";
@@ -115,7 +116,8 @@ class ConcatenatedBody final : public BodySource {
 
 }  // namespace
 
-std::string pick_boundary(const std::vector<MultipartPart>& parts, const std::function<std::string()>& candidate) {
+std::string pick_boundary(const std::vector<MultipartPart>& parts,
+                          const std::function<std::string()>& candidate) {
   while (true) {
     std::string boundary = candidate();
     bool clash = false;

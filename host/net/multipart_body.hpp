@@ -21,6 +21,7 @@ Status multipart_body(const std::vector<MultipartPart>& parts, std::unique_ptr<B
 /// The first candidate from `candidate` that occurs in no in-memory text of `parts` (names, file
 /// names, content types, in-memory bodies). File contents are not searched: a candidate carries
 /// enough randomness that meeting it in a file is not a practical concern.
-std::string pick_boundary(const std::vector<MultipartPart>& parts, const std::function<std::string()>& candidate);
+std::string pick_boundary(const std::vector<MultipartPart>& parts,
+                          const std::function<std::string()>& candidate);
 
 }  // namespace pipehost::net

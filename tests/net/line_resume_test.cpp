@@ -23,8 +23,8 @@ TEST(LineResume, ParsesContentRange) {
   ASSERT_TRUE(unsatisfied);
   EXPECT_FALSE(unsatisfied->first);
   EXPECT_EQ(unsatisfied->total, 42u);
-  for (const char* bad : {"", "bytes", "bytes 1-2", "bytes 9-1/10", "bytes 1-10/10", "items 1-2/3", "bytes */*",
-                          "bytes -1/3", "bytes 1-x/3"}) {
+  for (const char* bad : {"", "bytes", "bytes 1-2", "bytes 9-1/10", "bytes 1-10/10", "items 1-2/3",
+                          "bytes */*", "bytes -1/3", "bytes 1-x/3"}) {
     EXPECT_FALSE(parse_content_range(bad)) << bad;
   }
 }
@@ -103,8 +103,8 @@ TEST(LineResume, AnswersToAResumedRequest) {
   EXPECT_TRUE(resume.resumed(answer(206, {}), next).is_fatal());
   EXPECT_TRUE(resume.resumed(answer(206, {{"Content-Range", "bytes 300-899/900"}}), next).is_fatal());
   EXPECT_TRUE(resume.resumed(answer(200, {{"Content-Length", "999"}}), next).is_fatal());
-  EXPECT_TRUE(
-      resume.resumed(answer(206, {{"Content-Range", "bytes 300-999/1000"}, {"ETag", "\"v2\""}}), next).is_fatal());
+  EXPECT_TRUE(resume.resumed(answer(206, {{"Content-Range", "bytes 300-999/1000"}, {"ETag", "\"v2\""}}), next)
+                  .is_fatal());
   Status unsatisfiable = resume.resumed(answer(416, {{"Content-Range", "bytes */200"}}), next);
   EXPECT_TRUE(unsatisfiable.is_fatal());
   EXPECT_NE(unsatisfiable.message().find("416"), std::string::npos) << unsatisfiable.message();

@@ -86,7 +86,8 @@ TEST(MultipartBody, ContentTypeGivenAndEmptyParts) {
   std::string b = boundary_of(*body);
   EXPECT_EQ(drain(*body), "--" + b + "\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: " +
                               "application/json\r\n\r\n{}\r\n--" + b +
-                              "\r\nContent-Disposition: form-data; name=\"empty\"\r\n\r\n\r\n--" + b + "--\r\n");
+                              "\r\nContent-Disposition: form-data; name=\"empty\"\r\n\r\n\r\n--" + b +
+                              "--\r\n");
 }
 
 TEST(MultipartBody, LargeFileIsReadInPiecesAndLargeMemoryBodyIsNotCopied) {

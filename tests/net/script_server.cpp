@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
-#include <vector>
 #include <sys/socket.h>
+#include <vector>
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/buffer_body.hpp>
