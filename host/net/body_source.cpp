@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "multipart_body.hpp"
+
 namespace pipehost::net {
 namespace {
 
@@ -14,7 +16,8 @@ constexpr std::size_t kFilePiece = 256 * 1024;
 
 class MemoryBody final : public BodySource {
  public:
-  explicit MemoryBody(const std::string& body) : body_(body) {}
+  explicit MemoryBody(std::string_view body) : body_(body) {}
+  explicit MemoryBody(std::string owned) : owned_(std::move(owned)), body_(owned_) {}
   std::optional<std::uint64_t> length() const override { return body_.size(); }
   Status next(std::string_view& piece) override {
     piece = done_ ? std::string_view{} : std::string_view(body_);
@@ -28,7 +31,8 @@ class MemoryBody final : public BodySource {
   bool replayable() const override { return true; }
 
  private:
-  const std::string& body_;
+  std::string owned_;
+  std::string_view body_;
   bool done_ = false;
 };
 
@@ -151,20 +155,37 @@ class ProducerBody final : public BodySource {
 
 }  // namespace
 
+std::unique_ptr<BodySource> memory_body(std::string_view bytes) {
+  return std::make_unique<MemoryBody>(bytes);
+}
+
+std::unique_ptr<BodySource> owned_memory_body(std::string bytes) {
+  return std::make_unique<MemoryBody>(std::move(bytes));
+}
+
+Status file_body(const std::string& path, std::uint64_t offset, std::optional<std::uint64_t> length,
+                 std::unique_ptr<BodySource>& out) {
+  auto file = std::make_unique<FileBody>();
+  Status status = file->open(path, offset, length);
+  if (!status.is_ok()) return status;
+  out = std::move(file);
+  return Status::ok();
+}
+
 Status BodySource::open(const HttpRequest& request, std::unique_ptr<BodySource>& out) {
-  int sources =
-      (request.body.empty() ? 0 : 1) + (request.body_file.empty() ? 0 : 1) + (request.body_producer ? 1 : 0);
-  if (sources > 1)
-    return Status::fatal("a request body must come from one of body, body_file, body_producer");
+  int sources = (request.body.empty() ? 0 : 1) + (request.body_file.empty() ? 0 : 1) +
+                (request.body_producer ? 1 : 0) + (request.multipart.empty() ? 0 : 1);
+  if (sources > 1) {
+    return Status::fatal("a request body must come from one of body, body_file, body_producer, multipart");
+  }
+  if (!request.multipart.empty()) return multipart_body(request.multipart, out);
   if (!request.body_file.empty()) {
-    auto file = std::make_unique<FileBody>();
-    Status status = file->open(request.body_file, request.body_file_offset, request.body_file_length);
-    if (!status.is_ok()) return status;
-    out = std::move(file);
-  } else if (request.body_producer) {
+    return file_body(request.body_file, request.body_file_offset, request.body_file_length, out);
+  }
+  if (request.body_producer) {
     out = std::make_unique<ProducerBody>(request.body_producer, request.body_producer_length);
   } else {
-    out = std::make_unique<MemoryBody>(request.body);
+    out = memory_body(request.body);
   }
   return Status::ok();
 }

@@ -20,6 +20,7 @@
 #include "body_source.hpp"
 #include "connection.hpp"
 #include "connection_pool.hpp"
+#include "line_resume.hpp"
 #include "proxy.hpp"
 #include "response_sink.hpp"
 #include "retry.hpp"
@@ -122,6 +123,9 @@ struct Exchange {
   bool keep_alive = false;
   /// The caller's line callback already saw data (no silent retry possible).
   bool delivered = false;
+  /// The response's destination refused data (the line callback said stop, the file could not be
+  /// written): never retried.
+  bool sink_failed = false;
   /// The redirect target, when this response is a redirect the client will follow.
   bool follow_redirect = false;
 };
@@ -153,6 +157,7 @@ class BeastHttpClient final : public HttpClient {
     out.connections_reused = reused_.load();
     out.stale_retries = stale_.load();
     out.retries = retries_.load();
+    out.line_resumes = line_resumes_.load();
     return out;
   }
 
@@ -217,7 +222,8 @@ class BeastHttpClient final : public HttpClient {
   template <class Stream>
   Exchange exchange(Stream& stream, Connection& connection, const Url& url, http::verb verb,
                     const std::string& method, const PreparedHeaders& headers, BodySource& body,
-                    const HttpRequest& request, HttpResponse& response, bool may_redirect) {
+                    const HttpRequest& request, HttpResponse& response, bool may_redirect,
+                    LineResume* resume) {
     Exchange result;
     auto& runner = connection.runner();
     auto io_deadline = [&] { return Clock::now() + request.io_timeout; };
@@ -237,12 +243,16 @@ class BeastHttpClient final : public HttpClient {
     message.version(11);
     message.set(http::field::host, url.host_header());
     bool has_agent = false;
+    // A multipart body names its own boundary: the caller's Content-Type cannot be right.
+    std::string body_type = body.content_type();
     for (const auto& header : headers.headers) {
       if (is_managed_header(header.name)) continue;
+      if (!body_type.empty() && equals_ignore_case(header.name, "content-type")) continue;
       has_agent = has_agent || equals_ignore_case(header.name, "user-agent");
       message.insert(header.name, header.value);
     }
     if (!has_agent) message.set(http::field::user_agent, kUserAgent);
+    if (!body_type.empty()) message.set(http::field::content_type, body_type);
     auto length = body.length();
     bool needs_length = verb == http::verb::post || verb == http::verb::put || verb == http::verb::patch;
     if (!length) {
@@ -315,7 +325,7 @@ class BeastHttpClient final : public HttpClient {
     result.follow_redirect =
         may_redirect && is_redirect(response.status) && !response.header("location").empty();
 
-    ResponseSink sink(request, response);
+    ResponseSink sink(request, response, resume);
     Status began = sink.begin(response.status, result.follow_redirect);
     if (!began.is_ok()) {
       result.status = began;
@@ -323,6 +333,7 @@ class BeastHttpClient final : public HttpClient {
     }
 
     std::vector<char> piece(kReadPiece);
+    std::uint64_t received = 0;  // body bytes of this answer
     while (!parser->is_done()) {
       parser->get().body().data = piece.data();
       parser->get().body().size = piece.size();
@@ -331,10 +342,12 @@ class BeastHttpClient final : public HttpClient {
       if (io.error == http::error::need_buffer) io.error = {};
       std::size_t got = piece.size() - parser->get().body().size;
       if (got > 0) {
+        received += got;
         Status wrote_piece = sink.write(std::string_view(piece.data(), got));
         result.delivered = sink.delivered();
         if (!wrote_piece.is_ok()) {
           result.status = wrote_piece;
+          result.sink_failed = true;
           return result;
         }
       }
@@ -344,9 +357,8 @@ class BeastHttpClient final : public HttpClient {
         std::string what = "response body truncated: connection ";
         what += io.error == http::error::partial_message || io.error == boost::asio::error::eof ? "closed"
                                                                                                 : "failed";
-        what += " after " + std::to_string(response.body_bytes) + expected + " bytes";
-        if (io.timed_out || io.cancelled)
-          what = "response body after " + std::to_string(response.body_bytes) + " bytes";
+        what += " after " + std::to_string(received) + expected + " bytes";
+        if (io.timed_out || io.cancelled) what = "response body after " + std::to_string(received) + " bytes";
         result.status = failure(io, what);
         return result;
       }
@@ -355,6 +367,7 @@ class BeastHttpClient final : public HttpClient {
     result.delivered = sink.delivered();
     if (!finished.is_ok()) {
       result.status = finished;
+      result.sink_failed = true;
       return result;
     }
     result.keep_alive = parser->keep_alive();
@@ -365,7 +378,7 @@ class BeastHttpClient final : public HttpClient {
   /// a new connection.
   Exchange send_once(const Url& url, http::verb verb, const std::string& method,
                      const PreparedHeaders& headers, BodySource& body, const HttpRequest& request,
-                     HttpResponse& response, bool may_redirect) {
+                     HttpResponse& response, bool may_redirect, LineResume* resume) {
     std::string origin = url.scheme + "://" + url.authority();
     auto connection = pool_.take(origin);
     bool reused = connection != nullptr;
@@ -386,7 +399,7 @@ class BeastHttpClient final : public HttpClient {
       response = HttpResponse{};
       Exchange result = connection->with_stream([&](auto& stream) {
         return exchange(stream, *connection, url, verb, method, headers, body, request, response,
-                        may_redirect);
+                        may_redirect, resume);
       });
       bool dead_pooled = reused && result.status.is_retry() && !result.response_started && !cancelled();
       // Only idempotent requests are replayed: a POST may have been received and acted on before the
@@ -407,7 +420,7 @@ class BeastHttpClient final : public HttpClient {
 
   /// One attempt: the request and the redirects it leads to.
   Exchange send_following_redirects(const HttpRequest& request, const Url& start, PreparedHeaders& headers,
-                                    BodySource& body, HttpResponse& response) {
+                                    BodySource& body, HttpResponse& response, LineResume* resume) {
     Url url = start;
     std::string method = request.method;
     BodySource* current_body = &body;
@@ -420,7 +433,7 @@ class BeastHttpClient final : public HttpClient {
         return refused;
       }
       Exchange result = send_once(url, verb, method, headers, *current_body, request, response,
-                                  redirects < request.max_redirects);
+                                  redirects < request.max_redirects, resume);
       if (!result.status.is_ok() || !result.follow_redirect) return result;
 
       Url next;
@@ -492,6 +505,12 @@ class BeastHttpClient final : public HttpClient {
     std::unique_ptr<BodySource> body;
     Status opened = BodySource::open(request, body);
     if (!opened.is_ok()) return fail(opened);
+    std::optional<LineResume> resume;
+    if (request.resume_lines) {
+      Status resumable = resume.emplace().prepare(request);
+      if (!resumable.is_ok()) return fail(resumable);
+    }
+    LineResume* resume_state = resume ? &*resume : nullptr;
 
     const RetryPolicy& policy = request.retry;
     int max_attempts = std::max(1, policy.max_attempts);
@@ -502,9 +521,15 @@ class BeastHttpClient final : public HttpClient {
         Status rewound = body->rewind();
         if (!rewound.is_ok()) return fail(rewound);
       }
+      bool resuming = resume && resume->resuming();
+      if (resuming) {
+        std::erase_if(headers.headers,
+                      [](const HttpHeader& h) { return equals_ignore_case(h.name, "range"); });
+        headers.headers.push_back({"Range", resume->range()});
+      }
       auto started = Clock::now();
       response = HttpResponse{};
-      Exchange result = send_following_redirects(request, url, headers, *body, response);
+      Exchange result = send_following_redirects(request, url, headers, *body, response, resume_state);
       report_attempt(url, result, response, headers);
       auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
 
@@ -520,15 +545,25 @@ class BeastHttpClient final : public HttpClient {
         auto header = response.header("retry-after");
         if (!header.empty()) retry_after = parse_retry_after(header, std::chrono::system_clock::now());
       } else {
-        bool can_retry = result.status.is_retry() && !result.delivered && body->replayable() && !cancelled();
+        // Delivered lines rule out a plain repeat; with resume_lines the rest is asked for by Range.
+        bool resumable = resume && resume->started() && !result.sink_failed;
+        bool can_retry = result.status.is_retry() && (!result.delivered || resumable) && body->replayable() &&
+                         !cancelled();
         if (!can_retry) return fail(result.status);
         reason = result.status.message();
       }
+      if (resume && resume->resuming())
+        reason += "; resuming the lines at byte " + std::to_string(resume->position());
 
       auto finish = [&](const std::string& why) {
-        if (result.status.is_ok()) return Status::ok();  // the caller reads the HTTP status
-        return fail(Status::retry(why.empty() ? result.status.message()
-                                              : result.status.message() + " (" + why + ")"));
+        std::string message = result.status.message();
+        if (result.status.is_ok()) {
+          // The caller reads the HTTP status, unless it already holds lines of an earlier answer.
+          if (!resuming) return Status::ok();
+          message = "HTTP " + std::to_string(response.status) + " while resuming the line download at byte " +
+                    std::to_string(resume->position());
+        }
+        return fail(Status::retry(why.empty() ? message : message + " (" + why + ")"));
       };
       if (attempt >= max_attempts) {
         return max_attempts > 1 ? finish("gave up after " + std::to_string(attempt) + " attempts")
@@ -540,6 +575,7 @@ class BeastHttpClient final : public HttpClient {
                       " limit");
       }
       ++retries_;
+      if (resume && resume->resuming()) ++line_resumes_;
       log(LogLevel::info,
           where + ": " + reason + "; retrying in " + duration_text(delay) +
               (retry_after ? " (as the server asked)" : "") + " (attempt " + std::to_string(attempt + 1) +
@@ -560,6 +596,7 @@ class BeastHttpClient final : public HttpClient {
   std::atomic<std::uint64_t> reused_{0};
   std::atomic<std::uint64_t> stale_{0};
   std::atomic<std::uint64_t> retries_{0};
+  std::atomic<std::uint64_t> line_resumes_{0};
 };
 
 }  // namespace

@@ -3,8 +3,9 @@
 // What it does: TLS with verification on by default (system CA store plus an optional ca_file), host
 // name verification and SNI, keep-alive pooling per (scheme, host, port), connect and inactivity
 // timeouts, bounded redirects, HTTPS_PROXY / HTTP_PROXY / NO_PROXY (CONNECT tunnels for HTTPS),
-// streaming request bodies (file range or producer) and streaming response bodies (file or lines),
-// truncated-body detection, and the RetryPolicy (backoff with full jitter, Retry-After, cancellable).
+// streaming request bodies (file range, producer or multipart/form-data) and streaming response
+// bodies (file or lines, resumable by Range), truncated-body detection, and the RetryPolicy (backoff
+// with full jitter, Retry-After, cancellable).
 // Secret header values never appear in its logs or error messages.
 #pragma once
 
@@ -58,6 +59,8 @@ struct HttpClientStats {
   std::uint64_t stale_retries = 0;
   /// Attempts repeated under the RetryPolicy.
   std::uint64_t retries = 0;
+  /// Of those, attempts that continued a line download with a Range header (`resume_lines`).
+  std::uint64_t line_resumes = 0;
 };
 
 /// Stats of `client` when it came from make_http_client; zeros otherwise.

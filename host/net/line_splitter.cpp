@@ -17,6 +17,7 @@ Status LineSplitter::feed(std::string_view bytes) {
       partial_.append(bytes);
       return Status::ok();
     }
+    consumed_ += partial_.size() + newline + 1;
     Status status;
     if (partial_.empty()) {
       // Common case: the whole line is inside this piece, hand it over without copying.

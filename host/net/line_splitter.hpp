@@ -24,6 +24,8 @@ class LineSplitter {
 
   /// Lines delivered so far.
   std::uint64_t lines() const { return lines_; }
+  /// Bytes fed so far up to and including the last newline (what the delivered lines covered).
+  std::uint64_t consumed() const { return consumed_; }
 
  private:
   Status deliver(std::string_view line);
@@ -31,6 +33,7 @@ class LineSplitter {
   std::function<Status(std::string_view)> on_line_;
   std::string partial_;
   std::uint64_t lines_ = 0;
+  std::uint64_t consumed_ = 0;
   Status stopped_;
 };
 

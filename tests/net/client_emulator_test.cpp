@@ -1,6 +1,7 @@
 // The HTTP client against the real emulator binary over verified TLS: certificates, keep-alive,
-// streaming upload of a file range, download to a file and to lines, injected truncation / drops /
-// 5xx, and secret hygiene.
+// streaming upload of a file range, a multipart upload to OpenAI's files route, download to a file
+// and to lines (resumed by Range after drops), injected truncation / drops / 5xx, and secret
+// hygiene.
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -204,6 +205,95 @@ TEST(NetEmulator, DroppedDownloadToFileIsRetried) {
   EXPECT_TRUE(test::read_file(dir.file("out.jsonl")) == content);
   EXPECT_EQ(http_client_stats(*client).retries, 1u);
   EXPECT_NE(emulator.stats_json().find("\"drop_download\":1"), std::string::npos) << emulator.stats_json();
+}
+
+TEST(NetEmulator, LineDownloadResumesByRangeAfterDrops) {
+  test::EmulatorProcess emulator;
+  Logs logs;
+  auto client = client_for(emulator, logs);
+  test::TempDir dir;
+  std::string content = jsonl(4000);
+  test::write_file(dir.file("in.jsonl"), content);
+  std::string file = upload(*client, emulator, dir.file("in.jsonl"), 0, content.size());
+
+  // Each drop resets the connection about halfway through what was asked for.
+  emulator.set_faults("drop_download=3");
+  std::string received;
+  std::uint64_t lines = 0;
+  HttpRequest download = api_request(emulator, "GET", "/download/v1beta/" + file + ":download?alt=media");
+  download.resume_lines = true;
+  download.retry.max_attempts = 4;
+  download.retry.initial_backoff = 10ms;
+  download.on_response_line = [&](std::string_view line) {
+    received.append(line).append("\n");
+    ++lines;
+    return Status::ok();
+  };
+  HttpResponse response;
+  Status status = client->send(download, response);
+  ASSERT_TRUE(status.is_ok()) << status.message();
+  EXPECT_EQ(lines, 4000u);
+  EXPECT_TRUE(received == content) << "every line once, in order, none cut";
+  EXPECT_EQ(response.status, 206);
+  EXPECT_EQ(response.body_bytes, content.size());
+  EXPECT_EQ(http_client_stats(*client).line_resumes, 3u);
+  EXPECT_NE(emulator.stats_json().find("\"drop_download\":3"), std::string::npos) << emulator.stats_json();
+}
+
+TEST(NetEmulator, MultipartUploadToOpenAiFilesIsResentWholeAfterADrop) {
+  test::EmulatorProcess emulator;
+  Logs logs;
+  auto client = client_for(emulator, logs);
+  test::TempDir dir;
+  std::string content = jsonl(5000);
+  test::write_file(dir.file("batch.jsonl"), content);
+
+  // The emulator resets the first upload after about half its body and keeps no file.
+  emulator.set_faults("drop_upload=1");
+  HttpRequest upload;
+  upload.method = "POST";
+  upload.url = emulator.base_url() + "/v1/files";
+  upload.headers = {{"Authorization", "Bearer test-openai-key"}};
+  upload.io_timeout = 20s;
+  upload.retry.max_attempts = 3;
+  upload.retry.initial_backoff = 10ms;
+  upload.multipart.resize(2);
+  upload.multipart[0].name = "purpose";
+  upload.multipart[0].body = "batch";
+  upload.multipart[1].name = "file";
+  upload.multipart[1].filename = "batch.jsonl";
+  upload.multipart[1].content_type = "application/jsonl";
+  upload.multipart[1].body_file = dir.file("batch.jsonl");
+  HttpResponse response;
+  Status status = client->send(upload, response);
+  ASSERT_TRUE(status.is_ok()) << status.message();
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_NE(response.body.find("\"bytes\":" + std::to_string(content.size())), std::string::npos)
+      << response.body;
+  EXPECT_NE(response.body.find("\"filename\":\"batch.jsonl\""), std::string::npos) << response.body;
+  EXPECT_EQ(http_client_stats(*client).retries, 1u);
+  auto at = response.body.find("\"id\":\"");
+  ASSERT_NE(at, std::string::npos) << response.body;
+  std::string id = response.body.substr(at + 6, response.body.find('"', at + 6) - at - 6);
+
+  HttpRequest fetch;
+  fetch.url = emulator.base_url() + "/v1/files/" + id + "/content";
+  fetch.headers = {{"Authorization", "Bearer test-openai-key"}};
+  status = client->send(fetch, response);
+  ASSERT_TRUE(status.is_ok()) << status.message();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_TRUE(response.body == content)
+      << "stored " << response.body.size() << " of " << content.size() << " bytes";
+
+  fetch.url = emulator.base_url() + "/v1/files?purpose=batch";
+  status = client->send(fetch, response);
+  ASSERT_TRUE(status.is_ok()) << status.message();
+  std::size_t files = 0;
+  for (auto pos = response.body.find("\"object\":\"file\""); pos != std::string::npos;
+       pos = response.body.find("\"object\":\"file\"", pos + 1)) {
+    ++files;
+  }
+  EXPECT_EQ(files, 1u) << response.body;
 }
 
 TEST(NetEmulator, ServerErrorsAreRetriedWithBackoff) {

@@ -4,8 +4,10 @@
 #include <fstream>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <vector>
 
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -40,6 +42,38 @@ bool ServerSide::read(ServerRequest& request) {
   return true;
 }
 
+bool ServerSide::read_streamed(ServerRequest& head, const std::function<void(std::string_view)>& on_body) {
+  if (!tls_ok_) return false;
+  http::request_parser<http::buffer_body> parser;
+  parser.body_limit(boost::none);
+  boost::system::error_code ec;
+  auto read_all = [&](auto& stream) {
+    http::read_header(stream, buffer_, parser, ec);
+    if (ec) return;
+    const auto& message = parser.get();
+    head = ServerRequest{};
+    head.method(message.method());
+    head.target(message.target());
+    head.version(message.version());
+    for (const auto& field : message) head.insert(field.name_string(), field.value());
+    std::vector<char> piece(64 * 1024);
+    while (!ec && !parser.is_done()) {
+      parser.get().body().data = piece.data();
+      parser.get().body().size = piece.size();
+      http::read(stream, buffer_, parser, ec);
+      if (ec == http::error::need_buffer) ec = {};
+      std::size_t got = piece.size() - parser.get().body().size;
+      if (got > 0) on_body(std::string_view(piece.data(), got));
+    }
+  };
+  if (tls_) {
+    read_all(*tls_);
+  } else {
+    read_all(socket_);
+  }
+  return !ec;
+}
+
 bool ServerSide::write(std::string_view bytes) {
   if (!tls_ok_) return false;
   boost::system::error_code ec;
@@ -58,6 +92,12 @@ bool ServerSide::respond(int status, std::string_view body,
   head += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   head += body;
   return write(head);
+}
+
+void ServerSide::reset() {
+  boost::system::error_code ignored;
+  socket_.set_option(tcp::socket::linger(true, 0), ignored);
+  socket_.close(ignored);
 }
 
 void ServerSide::close() {

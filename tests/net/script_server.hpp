@@ -31,6 +31,9 @@ class ServerSide {
   ServerSide(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls);
   /// Reads the next request (body included); false at EOF or on error.
   bool read(ServerRequest& request);
+  /// Reads the next request's head into `head` (filled before the first `on_body` call), then hands
+  /// its body to `on_body` piece by piece, never holding it whole; false at EOF or on error.
+  bool read_streamed(ServerRequest& head, const std::function<void(std::string_view)>& on_body);
   /// Sends raw bytes.
   bool write(std::string_view bytes);
   /// Sends a complete response with Content-Length.
@@ -38,6 +41,8 @@ class ServerSide {
                const std::vector<std::pair<std::string, std::string>>& headers = {});
   /// Closes the connection abruptly.
   void close();
+  /// Resets the connection (RST instead of FIN).
+  void reset();
   bool tls_ok() const { return tls_ok_; }
   /// The raw TCP socket (for a test proxy that pipes bytes after CONNECT).
   boost::asio::ip::tcp::socket& socket() { return socket_; }

@@ -33,7 +33,20 @@ struct RetryPolicy {
   std::chrono::milliseconds max_total{std::chrono::minutes(10)};
 };
 
-/// An HTTP/1.1 request. The body comes from exactly one of: `body`, `body_file`, `body_producer`.
+/// One part of a multipart/form-data body (e.g. a file upload: name "file", a filename, and the
+/// file's content streamed from `body_file`).
+struct MultipartPart {
+  std::string name;
+  /// Set for a file part.
+  std::string filename;
+  std::string content_type;
+  /// The part's content: in memory, or streamed from a file (never read whole into memory).
+  std::string body;
+  std::string body_file;
+};
+
+/// An HTTP/1.1 request. The body comes from exactly one of: `body`, `body_file`, `body_producer`,
+/// `multipart`.
 struct HttpRequest {
   std::string method = "GET";
   /// Absolute URL, http:// or https://. Never put secrets in it (use headers).
@@ -51,12 +64,18 @@ struct HttpRequest {
   /// the body. Sent with the length in `body_producer_length` when set, chunked otherwise.
   std::function<Status(std::string& chunk)> body_producer;
   std::optional<std::uint64_t> body_producer_length;
+  /// A multipart/form-data body; the host picks the boundary and sets Content-Type and the length.
+  std::vector<MultipartPart> multipart;
 
   /// Stream the response body into this file (created or truncated) instead of `HttpResponse::body`.
   std::string response_file;
   /// Stream the response body line by line (without the '\n'; a final line without '\n' is delivered
   /// too). A non-ok return stops the transfer and becomes the result of `send`.
   std::function<Status(std::string_view line)> on_response_line;
+  /// With `on_response_line`: when the connection breaks in the middle of the body, ask again with a
+  /// Range header from the first byte not delivered yet, so every line arrives once (the server must
+  /// support ranges; the retry policy bounds the attempts).
+  bool resume_lines = false;
   /// Only stream (to file / lines) when the status is 2xx; otherwise the body lands in `body`.
   /// Defaults to true so error bodies stay readable.
   bool stream_only_success = true;
