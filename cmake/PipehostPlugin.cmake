@@ -2,7 +2,7 @@
 #
 # Builds a pipehost plugin: a MODULE library named `pipehost-<name>.so`, C++20, symbols hidden except
 # the SDK's entry point, no undefined symbols left to the host. Used in-tree and by out-of-tree
-# plugins through find_package(pipehost_sdk).
+# plugins through find_package(pipehost).
 function(pipehost_add_plugin name)
   if(NOT ARGN)
     message(FATAL_ERROR "pipehost_add_plugin(${name}): no sources given")

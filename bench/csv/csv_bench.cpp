@@ -78,19 +78,19 @@ class SongRows {
     auto pick = [&](const std::vector<std::string>& from) -> const std::string& {
       return from[random_() % from.size()];
     };
-    row.values.resize(kColumns.size());
-    std::string& artist = row.values[0];
+    std::vector<std::string> v(kColumns.size());
+    std::string& artist = v[0];
     artist = pick(first) + " " + pick(last);
     if (random_() % 3 == 0)
       artist += " Featuring " + pick(first) + " " + pick(last) + ", " + pick(first) + " & " + pick(last);
     const std::string& name = pick(names);
-    row.values[1] = random_() % 8 == 0 ? name + " \"" + pick(words) + "\" " + pick(words) : name;
-    row.values[2] = random_() % 2 ? "TRUE" : "FALSE";
-    row.values[3] = name;
-    row.values[4] = std::to_string(1 + random_() % 120);
-    row.values[5] = std::to_string(1958 + random_() % 62);
-    row.values[6] = pick(genres);
-    std::string& lyrics = row.values[7];
+    v[1] = random_() % 8 == 0 ? name + " \"" + pick(words) + "\" " + pick(words) : name;
+    v[2] = random_() % 2 ? "TRUE" : "FALSE";
+    v[3] = name;
+    v[4] = std::to_string(1 + random_() % 120);
+    v[5] = std::to_string(1958 + random_() % 62);
+    v[6] = pick(genres);
+    std::string& lyrics = v[7];
     lyrics.clear();
     int lines = 1 + static_cast<int>(random_() % 3);
     for (int l = 0; l < lines; ++l) {
@@ -98,6 +98,7 @@ class SongRows {
       lyrics += name + ", " + pick(words) + " " + pick(words) + ", " + pick(words) + " " + pick(words) + " " +
                 pick(words);
     }
+    row.values.assign(v.begin(), v.end());
     row.key = std::to_string(++count_);
   }
 
@@ -144,7 +145,7 @@ void check(const pipehost::Status& status) {
 
 pipehost::StageContext context(QuietHost& host, const std::string& path) {
   std::string json = "{\"path\": \"" + path + "\"}";  // bench paths: no quotes or backslashes
-  return pipehost::StageContext{&host, json, "", "/bench"};
+  return pipehost::StageContext{host, json, "", "/bench"};
 }
 
 /// 10,000 songs-shaped rows (about 2 MB as CSV), made before any timing starts, and their CSV size.
@@ -156,10 +157,13 @@ struct RowPool {
     SongRows songs;
     pipehost::csv::CsvWriter writer({}, "\n");
     std::string formatted;
+    std::vector<std::string> texts;
     for (Row& row : rows) {
       songs.next(row);
       formatted.clear();
-      writer.append_record(row.values, formatted);
+      texts.clear();
+      for (const auto& value : row.values) texts.push_back(value.as_string());
+      writer.append_record(texts, formatted);
       csv_bytes += formatted.size();
     }
   }
@@ -170,7 +174,7 @@ struct RowPool {
 std::uint64_t write_pool(const RowPool& pool, const std::string& path, std::uint64_t megabytes) {
   QuietHost host;
   pipehost::csv::CsvSink sink(context(host, path));
-  check(sink.open(kColumns));
+  check(sink.open({kColumns.begin(), kColumns.end()}));
   std::uint64_t rows = 0;
   for (std::uint64_t bytes = 0; bytes < megabytes * 1000000; bytes += pool.csv_bytes) {
     check(sink.write(pool.rows));

@@ -73,7 +73,7 @@ RowOutcome songs_outcome(const std::string& key) {
   outcome.raw_text = std::string(1500, 'a');
   outcome.model_version = "gemini-flash-latest";
   outcome.finish_reason = "STOP";
-  outcome.usage.prompt_tokens = 4200;
+  outcome.usage.input_tokens = 4200;
   outcome.usage.output_tokens = 380;
   return outcome;
 }

@@ -128,7 +128,7 @@ struct Measurement {
 };
 
 Measurement measure(const AnswerParser& parser, const std::vector<std::string>& answers, std::size_t total) {
-  std::vector<std::string> fields;
+  std::vector<pipehost::Value> fields;
   Measurement m;
   const auto wall_start = std::chrono::steady_clock::now();
   const double cpu_start = thread_cpu_seconds();

@@ -145,15 +145,18 @@ void check_load(MemoryFile& file, std::string_view text) {
   const RunSettings& s = config.settings;
   require(!s.state_dir.empty());
   require(s.max_attempts >= 1 && s.max_attempts <= 100);
-  require(s.mode == "batch" || s.mode == "online");
+  require(s.mode == Mode::batch || s.mode == Mode::online);
   require(s.batch_size >= 1);
   require(s.max_jobs_in_flight >= 1 && s.max_jobs_in_flight <= 1024);
   require(std::isfinite(s.poll_interval_s) && s.poll_interval_s > 0 && s.poll_interval_s * 1000 < 9.2e18);
   require(s.online_concurrency >= 1 && s.online_concurrency <= 256);
   require(std::isfinite(s.requests_per_minute) && s.requests_per_minute >= 0);
+  auto at_least_zero = [](const std::optional<double>& price) { return !price || *price >= 0; };
   for (const auto& [model, price] : s.prices) {
-    require(price.input >= 0 && price.output >= 0 && price.cached_input >= 0);
-    require(price.batch_multiplier >= 0 && price.batch_multiplier <= 1);
+    for (const auto* p :
+         {&price.input, &price.cached_input, &price.cache_write, &price.output, &price.thinking})
+      require(at_least_zero(*p));
+    require(!price.batch_multiplier || (*price.batch_multiplier >= 0 && *price.batch_multiplier <= 1));
   }
 }
 

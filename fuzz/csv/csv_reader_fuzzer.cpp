@@ -32,7 +32,10 @@ Table read_all(std::string_view bytes, const CsvReadOptions& options) {
   for (;;) {
     reader.read(batch, 3);
     if (batch.empty()) return table;
-    for (Row& row : batch) table.rows.push_back(std::move(row.values));
+    for (Row& row : batch) {
+      table.rows.emplace_back();
+      for (auto& value : row.values) table.rows.back().push_back(value.as_string());
+    }
   }
 }
 

@@ -17,6 +17,7 @@
 #include "cli/session.hpp"
 #include "config/run_config.hpp"
 #include "engine/copy_run.hpp"
+#include "engine/cost.hpp"
 #include "engine/model_run.hpp"
 #include "engine/pipeline.hpp"
 #include "engine/preflight.hpp"
@@ -103,11 +104,11 @@ int validate_command(const CliOptions& options, std::shared_ptr<services::Secret
     if (auto status = (*pipeline.request)->bind(columns); !status)
       throw config::ConfigError(config.file.string() + ": " + pipeline.request->pointer + ": " +
                                 status.message());
-    std::vector<std::string> ai_columns;
+    std::vector<Column> ai_columns;
     if (auto status = (*pipeline.parser)->columns(ai_columns); !status)
       throw config::ConfigError(config.file.string() + ": " + pipeline.parser->pointer + ": " +
                                 status.message());
-    output_columns.insert(output_columns.end(), ai_columns.begin(), ai_columns.end());
+    for (const auto& column : ai_columns) output_columns.push_back(column.name);
     output_columns.insert(output_columns.end(), {"_status", "_error"});
   }
   std::uint64_t rows = 0;
@@ -129,10 +130,9 @@ int validate_command(const CliOptions& options, std::shared_ptr<services::Secret
 void print_report(const engine::RunReport& report, const config::RunConfig& config) {
   std::cout << "rows: " << report.rows_total << " total, " << report.rows_ok << " ok, " << report.rows_failed
             << " failed, " << report.rows_pending << " pending\n"
-            << "tokens: " << report.tokens.prompt << " prompt (" << report.tokens.cached << " cached), "
-            << report.tokens.output << " output, " << report.tokens.thoughts << " thinking\n"
-            << "cost: " << report.cost << " (" << config.settings.model << ", " << config.settings.mode
-            << " pricing)\n";
+            << engine::tokens_text(report.tokens) << "\n"
+            << "cost: " << report.cost << " (" << report.model << ", "
+            << config::to_string(config.settings.mode) << " pricing)\n";
   for (const auto& sink : config.sinks) {
     if (auto* path = sink.options.if_contains("path"); path && path->is_string()) {
       std::filesystem::path p(std::string(path->get_string()));

@@ -47,7 +47,7 @@ CsvHeader read_csv_header(const std::filesystem::path& file, const std::vector<s
   services::PluginServices host(run, "source-csv-io");
   auto read_with = [&](const std::string& delimiter) {
     json::object options{{"path", file.string()}, {"delimiter", delimiter}};
-    StageContext context{&host, json::serialize(options), file.parent_path().string(), "--from"};
+    StageContext context{host, json::serialize(options), file.parent_path().string(), "--from"};
     auto source = loader::create_stage_as<Source>(*plugin, *stage, context);
     std::vector<std::string> columns;
     if (auto status = source->open(columns); !status) throw engine::InputError(status.message());

@@ -7,6 +7,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/session.hpp"
 #include "config/did_you_mean.hpp"
+#include "engine/cost.hpp"
 #include "engine/model_run.hpp"
 #include "engine/run_error.hpp"
 #include "engine/run_report.hpp"
@@ -32,10 +33,17 @@ ledger::LedgerReader open_ledger(const config::RunConfig& config) {
 }
 
 std::vector<std::string> output_columns(engine::Pipeline& pipeline) {
-  std::vector<std::string> columns;
+  std::vector<Column> columns;
   if (auto status = (*pipeline.parser)->columns(columns); !status)
     throw config::ConfigError(pipeline.parser->label() + ": " + status.message());
-  return columns;
+  std::vector<std::string> names;
+  for (const auto& column : columns) names.push_back(column.name);
+  return names;
+}
+
+/// A typed field as JSON (numbers, arrays and null as they are).
+json::value json_of(const Value& value) {
+  return json::parse(to_json(value));
 }
 
 /// "energy=High" / "energy!=High" against the output columns; nullopt (with the reason) when bad.
@@ -69,11 +77,6 @@ std::string indented(const std::string& text, const std::string& indent) {
     if (c == '\n') out += indent;
   }
   return out;
-}
-
-json::object tokens_json(std::int64_t prompt, std::int64_t output, std::int64_t cached,
-                         std::int64_t thoughts) {
-  return {{"prompt", prompt}, {"output", output}, {"cached", cached}, {"thoughts", thoughts}};
 }
 
 }  // namespace
@@ -122,7 +125,7 @@ int rows_command(const CliOptions& options, std::shared_ptr<services::SecretRegi
       if (row.state == ledger::RowState::done) {
         json::object named;
         for (std::size_t i = 0; i < columns.size() && i < row.fields.size(); ++i)
-          named[columns[i]] = row.fields[i];
+          named[columns[i]] = json_of(row.fields[i]);
         fields = std::move(named);
       }
       json::object line{
@@ -132,8 +135,7 @@ int rows_command(const CliOptions& options, std::shared_ptr<services::SecretRegi
           {"attempts", row.attempts},
           {"error", row.state == ledger::RowState::failed ? json::value(row.error) : json::value(nullptr)},
           {"fields", std::move(fields)},
-          {"tokens",
-           tokens_json(row.tokens.prompt, row.tokens.output, row.tokens.cached, row.tokens.thoughts)}};
+          {"tokens", engine::tokens_json(row.tokens)}};
       std::cout << json::serialize(line) << "\n";
       return true;
     }
@@ -142,7 +144,7 @@ int rows_command(const CliOptions& options, std::shared_ptr<services::SecretRegi
     if (row.state == ledger::RowState::failed)
       std::cout << "  reason: " << indented(row.error, "    ") << "\n";
     for (std::size_t i = 0; i < columns.size() && i < row.fields.size(); ++i)
-      std::cout << "  " << columns[i] << ": " << indented(row.fields[i], "    ") << "\n";
+      std::cout << "  " << columns[i] << ": " << indented(row.fields[i].to_text(), "    ") << "\n";
     std::cout << "\n";
     return true;
   });
@@ -177,8 +179,9 @@ int calls_command(const CliOptions& options) {
           {"raw_text", call.raw_text},
           {"finish_reason", call.finish_reason},
           {"model_version", call.model_version},
-          {"usage", tokens_json(call.usage.prompt_tokens, call.usage.output_tokens, call.usage.cached_tokens,
-                                call.usage.thoughts_tokens)},
+          {"usage", engine::tokens_json({call.usage.input_tokens, call.usage.cached_input_tokens,
+                                         call.usage.cache_write_tokens, call.usage.output_tokens,
+                                         call.usage.thinking_tokens, call.tool_units, call.tool_cost_usd})},
           {"fingerprint", call.fingerprint},
           {"started_at", call.started_at > 0 ? json::value(call.started_at) : json::value(nullptr)},
           {"completed_at", call.completed_at},
@@ -191,9 +194,11 @@ int calls_command(const CliOptions& options) {
     std::cout << "  job: " << (call.job_name.empty() ? "(online call)" : call.job_name)
               << "; answered: " << report::format_time(call.completed_at);
     if (call.started_at > 0) std::cout << " (" << report::format_seconds(latency) << " after it was sent)";
-    std::cout << "\n  tokens: " << call.usage.prompt_tokens << " prompt (" << call.usage.cached_tokens
-              << " cached), " << call.usage.output_tokens << " output, " << call.usage.thoughts_tokens
-              << " thinking; finish: " << (call.finish_reason.empty() ? "-" : call.finish_reason)
+    std::cout << "\n  "
+              << engine::tokens_text({call.usage.input_tokens, call.usage.cached_input_tokens,
+                                      call.usage.cache_write_tokens, call.usage.output_tokens,
+                                      call.usage.thinking_tokens, call.tool_units, call.tool_cost_usd})
+              << "; finish: " << (call.finish_reason.empty() ? "-" : call.finish_reason)
               << "; model: " << (call.model_version.empty() ? "-" : call.model_version) << "\n";
     for (const auto& part : call.user_parts)
       std::cout << "  request: " << indented(report::cut_chars(part, kTextChars), "    ") << "\n";

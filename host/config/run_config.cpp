@@ -47,10 +47,12 @@ constexpr const char* kRunSchema = R"({
         "type": "object",
         "additionalProperties": false,
         "properties": {
-          "input": {"type": "number", "minimum": 0},
-          "output": {"type": "number", "minimum": 0},
-          "cached_input": {"type": "number", "minimum": 0},
-          "batch_multiplier": {"type": "number", "minimum": 0, "maximum": 1}
+          "input": {"type": "number", "minimum": 0, "description": "US$ per million input tokens"},
+          "cached_input": {"type": "number", "minimum": 0, "description": "US$ per million input tokens read from a cache"},
+          "cache_write": {"type": "number", "minimum": 0, "description": "US$ per million input tokens written to a cache"},
+          "output": {"type": "number", "minimum": 0, "description": "US$ per million output tokens"},
+          "thinking": {"type": "number", "minimum": 0, "description": "US$ per million thinking tokens; default: the output price"},
+          "batch_multiplier": {"type": "number", "minimum": 0, "maximum": 1, "description": "factor for batch jobs"}
         }
       }
     }
@@ -175,19 +177,17 @@ void read_engine_settings(RunConfig& config) {
                            .validate(engine, config.provider->pointer, config.dir));
   auto& e = engine.get_object();
   auto& s = config.settings;
-  if (auto* v = e.if_contains("mode")) s.mode = std::string(v->get_string());
+  if (auto* v = e.if_contains("mode")) s.mode = v->get_string() == "online" ? Mode::online : Mode::batch;
   if (auto* v = e.if_contains("batch_size")) s.batch_size = v->to_number<std::uint64_t>();
   if (auto* v = e.if_contains("max_jobs_in_flight")) s.max_jobs_in_flight = v->to_number<int>();
   if (auto* v = e.if_contains("poll_interval_s")) s.poll_interval_s = v->to_number<double>();
   if (auto* v = e.if_contains("online_concurrency")) s.online_concurrency = v->to_number<int>();
   if (auto* v = e.if_contains("requests_per_minute")) s.requests_per_minute = v->to_number<double>();
-  if (auto* v = options.if_contains("model"); v && v->is_string()) s.model = std::string(v->get_string());
 }
 
 void read_run_settings(RunConfig& config, const json::object& root) {
   auto& s = config.settings;
   s.state_dir = config.dir / ".pipehost" / config.file.stem();
-  s.prices = default_prices();
   auto* run_value = root.if_contains("run");
   if (!run_value) return;
   json::value run = *run_value;
@@ -200,12 +200,17 @@ void read_run_settings(RunConfig& config, const json::object& root) {
   if (auto* v = r.if_contains("report")) s.report = v->get_bool();
   if (auto* prices = r.if_contains("prices")) {
     for (const auto& [model, p] : prices->get_object()) {
-      ModelPrice price = s.prices.count(model) ? s.prices[model] : ModelPrice{};
+      PriceOverride price;
       const auto& o = p.get_object();
-      if (auto* v = o.if_contains("input")) price.input = v->to_number<double>();
-      if (auto* v = o.if_contains("output")) price.output = v->to_number<double>();
-      if (auto* v = o.if_contains("cached_input")) price.cached_input = v->to_number<double>();
-      if (auto* v = o.if_contains("batch_multiplier")) price.batch_multiplier = v->to_number<double>();
+      auto read = [&](const char* key, std::optional<double>& out) {
+        if (auto* v = o.if_contains(key)) out = v->to_number<double>();
+      };
+      read("input", price.input);
+      read("cached_input", price.cached_input);
+      read("cache_write", price.cache_write);
+      read("output", price.output);
+      read("thinking", price.thinking);
+      read("batch_multiplier", price.batch_multiplier);
       s.prices[std::string(model)] = price;
     }
   }
@@ -220,16 +225,8 @@ Override parse_override(const std::string& text) {
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
-std::map<std::string, ModelPrice> default_prices() {
-  // Gemini API list prices for text, US$ per 1M tokens (ai.google.dev/pricing, standard tier).
-  // Batch mode is billed at 50%. Override or add models under run.prices.
-  return {
-      {"gemini-flash-latest", {0.30, 2.50, 0.03, 0.5}},
-      {"gemini-2.5-flash", {0.30, 2.50, 0.03, 0.5}},
-      {"gemini-flash-lite-latest", {0.10, 0.40, 0.01, 0.5}},
-      {"gemini-2.5-flash-lite", {0.10, 0.40, 0.01, 0.5}},
-      {"gemini-2.5-pro", {1.25, 10.00, 0.125, 0.5}},
-  };
+const char* to_string(Mode mode) {
+  return mode == Mode::online ? "online" : "batch";
 }
 
 RunConfig load_run_config(const std::filesystem::path& file, const std::vector<Override>& overrides) {

@@ -29,32 +29,35 @@ struct StageSection {
   bool allow_insecure_http = false;
 };
 
-/// Per-model prices in US dollars per million tokens.
-struct ModelPrice {
-  double input = 0;
-  double output = 0;
-  double cached_input = 0;
+/// `run.prices` for one model: US dollars per million tokens of each kind, overriding what the
+/// provider says (unset members keep the provider's price).
+struct PriceOverride {
+  std::optional<double> input;
+  std::optional<double> cached_input;
+  std::optional<double> cache_write;
+  std::optional<double> output;
+  std::optional<double> thinking;
   /// Multiplier applied in batch mode (0.5 = half price).
-  double batch_multiplier = 0.5;
+  std::optional<double> batch_multiplier;
 };
+
+enum class Mode { batch, online };
+const char* to_string(Mode mode);
 
 /// Settings the host itself reads: the `run` section and the engine keys of the `provider` section
 /// (which are removed from the provider's options before the plugin sees them).
 struct RunSettings {
   std::filesystem::path state_dir;
   int max_attempts = 3;
-  /// "batch" or "online".
-  std::string mode = "batch";
+  Mode mode = Mode::batch;
   std::uint64_t batch_size = 2000;
   int max_jobs_in_flight = 4;
   double poll_interval_s = 30;
   int online_concurrency = 8;
   /// Online mode rate limit; 0 = unlimited.
   double requests_per_minute = 0;
-  /// The model named in the provider section (for pricing and logs), if any.
-  std::string model;
-  /// Prices by model name (defaults for the Gemini flash models, overridable in run.prices).
-  std::map<std::string, ModelPrice> prices;
+  /// Price overrides by model name (run.prices).
+  std::map<std::string, PriceOverride> prices;
   /// Rows whose key repeats are an error unless this is set.
   bool allow_duplicate_keys = false;
   /// The run stops (exit 3) when the provider has kept failing to reach its service, with no
@@ -92,8 +95,5 @@ Override parse_override(const std::string& text);
 /// Reads, overrides and checks a run.json; throws ConfigError with file, JSON pointer and what was
 /// expected.
 RunConfig load_run_config(const std::filesystem::path& file, const std::vector<Override>& overrides = {});
-
-/// The default price table (US$ per 1M tokens, standard tier; batch at half price).
-std::map<std::string, ModelPrice> default_prices();
 
 }  // namespace pipehost::config

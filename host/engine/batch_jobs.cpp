@@ -343,7 +343,7 @@ CancelReport ModelRun::cancel_jobs() {
   open_stages();
   // Answers fetched now are recorded as a run records them: parsed with today's parser, under the
   // fingerprint each job was planned under.
-  fingerprint_ = request_fingerprint(pipeline_, settings_.model);
+  fingerprint_ = request_fingerprint(pipeline_, pricing_.model);
   parser_fingerprint_ = parser_fingerprint(pipeline_);
   auto started = (*pipeline_.provider)->start();
   if (!started) throw config::ConfigError(pipeline_.provider->label() + ": " + started.message());

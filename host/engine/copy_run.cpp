@@ -20,7 +20,9 @@ void check_input(const Status& status, const std::string& what) {
 std::uint64_t copy_rows(Pipeline& pipeline, services::RunServices& run) {
   std::vector<std::string> columns;
   check_input(pipeline.source->open(columns), pipeline.source.label());
-  for (auto& sink : pipeline.sinks) check(sink->open(columns), sink.label());
+  std::vector<Column> out_columns;
+  for (const auto& name : columns) out_columns.push_back({name});
+  for (auto& sink : pipeline.sinks) check(sink->open(out_columns), sink.label());
 
   std::uint64_t rows = 0;
   std::vector<Row> batch;
@@ -30,8 +32,9 @@ std::uint64_t copy_rows(Pipeline& pipeline, services::RunServices& run) {
     if (batch.empty()) break;
     for (const auto& row : batch) {
       if (row.values.size() != columns.size())
-        throw InputError(pipeline.source.pointer + ": row " + row.key + " has " + std::to_string(row.values.size()) +
-                       " values for " + std::to_string(columns.size()) + " columns");
+        throw InputError(pipeline.source.pointer + ": row " + row.key + " has " +
+                         std::to_string(row.values.size()) + " values for " + std::to_string(columns.size()) +
+                         " columns");
     }
     for (auto& sink : pipeline.sinks) check(sink->write(batch), sink.label());
     rows += batch.size();

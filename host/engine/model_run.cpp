@@ -107,6 +107,10 @@ void ModelRun::open_stages() {
                                 bound.message());
     check((*pipeline_.parser)->columns(ai_columns_), pipeline_.parser->label());
     check((*pipeline_.provider)->capabilities(capabilities_), pipeline_.provider->label());
+    ModelInfo info;
+    check((*pipeline_.provider)->model(info), pipeline_.provider->label());
+    pricing_ = Pricing::from(info, settings_);
+    if (ledger_) ledger_->set_meta("pricing", pricing_.to_json());
   }
 }
 
@@ -194,13 +198,13 @@ std::uint64_t ModelRun::registration_scan() {
 }
 
 void ModelRun::check_changes() {
-  fingerprint_ = request_fingerprint(pipeline_, settings_.model);
+  fingerprint_ = request_fingerprint(pipeline_, pricing_.model);
   parser_fingerprint_ = parser_fingerprint(pipeline_);
   if (ledger_->meta("fingerprint_scheme") != "2") {
     // Ledgers of schema version 1 fingerprinted request and parser together: when that combined
     // fingerprint still matches, the config did not change and the rows keep their answers.
     auto recorded = ledger_->meta("config_fingerprint");
-    if (recorded && *recorded == legacy_config_fingerprint(pipeline_, settings_.model))
+    if (recorded && *recorded == legacy_config_fingerprint(pipeline_, pricing_.model))
       ledger_->rename_fingerprint(*recorded, fingerprint_);
     ledger_->set_meta("fingerprint_scheme", "2");
   }
@@ -266,7 +270,7 @@ void ModelRun::reparse_stored_answers() {
     after = answers.back().key;
     ledger_->begin_batch();
     for (const auto& answer : answers) {
-      std::vector<std::string> fields;
+      std::vector<Value> fields;
       Status parsed;
       {
         std::lock_guard lock(stage_mutex_);
@@ -317,7 +321,7 @@ void ModelRun::select_rows() {
 
 RunReport ModelRun::dry_run(const std::vector<ledger::EligibleRow>& rows) {
   std::uint64_t bytes = 0, requests = 0, jobs = 0, chunk_rows = 0, chunk_bytes = 0;
-  std::int64_t prompt_tokens = 0;
+  std::int64_t input_tokens = 0;
   std::uint64_t limit_rows =
       capabilities_.max_requests_per_job
           ? std::min<std::uint64_t>(settings_.batch_size, capabilities_.max_requests_per_job)
@@ -332,7 +336,7 @@ RunReport ModelRun::dry_run(const std::vector<ledger::EligibleRow>& rows) {
     std::uint64_t text = request.system_instruction ? request.system_instruction->size() : 0;
     for (const auto& part : request.user_parts) text += part.size();
     if (request.generation.response_schema_json) text += request.generation.response_schema_json->size();
-    prompt_tokens += static_cast<std::int64_t>((text + 3) / 4);
+    input_tokens += static_cast<std::int64_t>((text + 3) / 4);
     bytes += size;
     ++requests;
     bool full = chunk_rows == limit_rows ||
@@ -341,20 +345,44 @@ RunReport ModelRun::dry_run(const std::vector<ledger::EligibleRow>& rows) {
     ++chunk_rows, chunk_bytes += size;
   });
   auto counts = ledger_->counts();
-  auto done = counts.rows_by_state["done"];
-  std::int64_t output_per_row =
-      done ? (counts.tokens.output + counts.tokens.thoughts) / static_cast<std::int64_t>(done)
-           : kAssumedOutputTokens;
-  ledger::TokenTotals estimate{prompt_tokens, output_per_row * static_cast<std::int64_t>(requests), 0, 0};
+  auto done = static_cast<std::int64_t>(counts.rows_by_state["done"]);
+  auto n = static_cast<std::int64_t>(requests);
+  // Rows done so far are the best guide to output length and to the share of cached input.
+  ledger::TokenTotals estimate;
+  estimate.input = input_tokens;
+  std::int64_t output_per_row = done ? counts.tokens.output / done : kAssumedOutputTokens;
+  estimate.output = output_per_row * n;
+  estimate.thinking = done ? counts.tokens.thinking / done * n : 0;
+  if (done && counts.tokens.input > 0) {
+    estimate.cached_input = static_cast<std::int64_t>(static_cast<double>(input_tokens) *
+                                                      static_cast<double>(counts.tokens.cached_input) /
+                                                      static_cast<double>(counts.tokens.input));
+    estimate.cache_write = static_cast<std::int64_t>(static_cast<double>(input_tokens) *
+                                                     static_cast<double>(counts.tokens.cache_write) /
+                                                     static_cast<double>(counts.tokens.input));
+  }
+  std::string tools_note;
+  for (const auto& tool : request_template_.tools) {
+    for (const auto& price : pricing_.tool_prices) {
+      if (price.tool != tool) continue;
+      estimate.tool_units += n;
+      estimate.tool_cost_usd += price.usd_per_unit * static_cast<double>(n);
+      tools_note += "\n  assuming one " + price.unit + " of " + tool + " per row (" +
+                    format_dollars(price.usd_per_unit) +
+                    " each): " + format_dollars(price.usd_per_unit * static_cast<double>(n));
+    }
+  }
   std::string text = "dry run: " + std::to_string(requests) + " requests";
-  if (settings_.mode == "batch")
+  if (settings_.mode == config::Mode::batch)
     text += " in " + std::to_string(jobs) + " batch job(s), " +
             format_bytes(static_cast<std::int64_t>(bytes)) + " to upload";
-  text += "\n  estimated tokens: " + std::to_string(prompt_tokens) + " in (≈ bytes/4), " +
-          std::to_string(estimate.output) + " out (" + std::to_string(output_per_row) + " per row, " +
+  text += "\n  estimated tokens: " + std::to_string(input_tokens) + " in (≈ bytes/4" +
+          (estimate.cached_input ? ", " + std::to_string(estimate.cached_input) + " of them cached as so far"
+                                 : "") +
+          "), " + std::to_string(estimate.output) + " out (" + std::to_string(output_per_row) + " per row, " +
           (done ? "the average of the rows done so far" : "an assumption until rows are done") + ")" +
-          "\n  estimated cost: " + format_cost(settings_, estimate) + " (" + settings_.model + ", " +
-          settings_.mode + " pricing)\n  nothing was sent.";
+          tools_note + "\n  estimated cost: " + format_cost(pricing_, estimate) + " (" + pricing_.model +
+          ", " + to_string(settings_.mode) + " pricing)\n  nothing was sent.";
   RunReport report;
   report.rows_total = counts.total_rows;
   report.estimate = text;
@@ -411,8 +439,8 @@ RunReport ModelRun::run() {
     abort_with(std::make_exception_ptr(RunError(why)));
   });
   start_remote_stages();
-  progress_ = std::make_unique<ProgressReporter>(run_, settings_, options_.live_progress);
-  if (settings_.mode == "batch")
+  progress_ = std::make_unique<ProgressReporter>(run_, pricing_, options_.live_progress);
+  if (settings_.mode == config::Mode::batch)
     run_batch_passes();
   else
     run_online_passes();
@@ -445,38 +473,45 @@ RunReport ModelRun::export_only() {
 }
 
 RunReport ModelRun::finish(bool write_outputs) {
-  RunReport report;
-  auto export_start = std::chrono::steady_clock::now();
-  if (write_outputs) {
-    std::vector<std::string> out_columns = columns_;
-    out_columns.insert(out_columns.end(), ai_columns_.begin(), ai_columns_.end());
-    out_columns.insert(out_columns.end(), {"_status", "_error"});
-    for (auto& sink : pipeline_.sinks) check(sink->open(out_columns), sink.label());
-    std::vector<Row> out;
-    auto flush = [&] {
-      for (auto& sink : pipeline_.sinks) check(sink->write(out), sink.label());
-      out.clear();
-    };
-    for_each_source_row([&](Row& row, std::uint64_t) {
-      auto result = ledger_->row_result(row.key);
-      auto state = result ? result->state : ledger::RowState::pending;
-      if (result && state == ledger::RowState::done && result->fields.size() == ai_columns_.size())
-        row.values.insert(row.values.end(), result->fields.begin(), result->fields.end());
-      else
-        row.values.resize(row.values.size() + ai_columns_.size());
-      row.values.push_back(status_of(state));
-      row.values.push_back(result && state == ledger::RowState::failed ? run_.secrets()->redact(result->error)
-                                                                       : "");
-      out.push_back(std::move(row));
-      if (out.size() == kRowsPerRead) flush();
-    });
-    if (stopping()) throw RunCancelled();  // a partial export is never committed
-    flush();
-    for (auto& sink : pipeline_.sinks) check(sink->commit(), sink.label());
-    phase_seconds_.emplace_back(
-        "export", std::chrono::duration<double>(std::chrono::steady_clock::now() - export_start).count());
-  }
+  if (write_outputs) export_outputs();
+  return summarize();
+}
 
+void ModelRun::export_outputs() {
+  auto export_start = std::chrono::steady_clock::now();
+  std::vector<Column> out_columns;
+  for (const auto& name : columns_) out_columns.push_back({name});
+  out_columns.insert(out_columns.end(), ai_columns_.begin(), ai_columns_.end());
+  out_columns.push_back({"_status", "string", {"ok", "failed", "pending"}});
+  out_columns.push_back({"_error", "string"});
+  for (auto& sink : pipeline_.sinks) check(sink->open(out_columns), sink.label());
+  std::vector<Row> out;
+  auto flush = [&] {
+    for (auto& sink : pipeline_.sinks) check(sink->write(out), sink.label());
+    out.clear();
+  };
+  for_each_source_row([&](Row& row, std::uint64_t) {
+    auto result = ledger_->row_result(row.key);
+    auto state = result ? result->state : ledger::RowState::pending;
+    if (result && state == ledger::RowState::done && result->fields.size() == ai_columns_.size())
+      row.values.insert(row.values.end(), result->fields.begin(), result->fields.end());
+    else
+      row.values.resize(row.values.size() + ai_columns_.size());
+    row.values.emplace_back(status_of(state));
+    row.values.emplace_back(
+        result && state == ledger::RowState::failed ? run_.secrets()->redact(result->error) : "");
+    out.push_back(std::move(row));
+    if (out.size() == kRowsPerRead) flush();
+  });
+  if (stopping()) throw RunCancelled();  // a partial export is never committed
+  flush();
+  for (auto& sink : pipeline_.sinks) check(sink->commit(), sink.label());
+  phase_seconds_.emplace_back(
+      "export", std::chrono::duration<double>(std::chrono::steady_clock::now() - export_start).count());
+}
+
+RunReport ModelRun::summarize() {
+  RunReport report;
   auto counts = ledger_->counts();
   report.rows_total = counts.total_rows;
   report.rows_ok = counts.rows_by_state["done"];
@@ -484,7 +519,8 @@ RunReport ModelRun::finish(bool write_outputs) {
   report.rows_pending = counts.rows_by_state["pending"] + counts.rows_by_state["submitted"];
   report.jobs_created = jobs_created_;
   report.tokens = counts.tokens;
-  report.cost = format_cost(settings_, counts.tokens);
+  report.cost = format_cost(pricing_, counts.tokens);
+  report.model = pricing_.model;
 
   auto failures = ledger_->failed_rows();
   std::map<std::string, std::uint64_t> by_reason;
@@ -510,25 +546,23 @@ RunReport ModelRun::finish(bool write_outputs) {
   for (const auto& [state, n] : counts.jobs_by_state) jobs[state] = n;
   json::object reasons;
   for (const auto& [reason, n] : by_reason) reasons[reason] = n;
-  auto cost = cost_usd(settings_, counts.tokens);
   json::object counters;
   for (const auto& [name, value] : run_.counters().snapshot()) counters[name] = value;
   json::object phases;
   for (const auto& [name, seconds] : phase_seconds_) phases[name] = seconds;
+  auto cost = cost_of(pricing_, counts.tokens);
   json::object summary{
       {"run_id", ledger_->run_id()},
       {"config", config_.file.string()},
       {"finished_at", unix_now()},
-      {"model", settings_.model},
-      {"mode", settings_.mode},
+      {"model", pricing_.model},
+      {"mode", to_string(settings_.mode)},
       {"rows", rows},
       {"jobs", jobs},
       {"jobs_created_this_run", report.jobs_created},
-      {"tokens", json::object{{"prompt", counts.tokens.prompt},
-                              {"output", counts.tokens.output},
-                              {"cached", counts.tokens.cached},
-                              {"thoughts", counts.tokens.thoughts}}},
-      {"cost_usd", cost ? json::value(*cost) : json::value(nullptr)},
+      {"tokens", tokens_json(counts.tokens)},
+      {"cost", cost_json(cost)},
+      {"cost_usd", cost ? json::value(cost->total) : json::value(nullptr)},
       {"failures_by_reason", reasons},
       {"counters", counters},
       {"phase_seconds", phases},
@@ -537,7 +571,8 @@ RunReport ModelRun::finish(bool write_outputs) {
   std::ofstream(report.summary_file, std::ios::binary | std::ios::trunc) << json::serialize(summary) << "\n";
   if (settings_.report)
     report.report_file = write_run_report(
-        report_inputs(config_, pipeline_, columns_, ai_columns_, request_template_), report_path(config_));
+        report_inputs(config_, pipeline_, columns_, ai_columns_, request_template_, pricing_),
+        report_path(config_));
   return report;
 }
 
@@ -556,55 +591,6 @@ RunReport export_run(const config::RunConfig& config, Pipeline& pipeline, servic
   export_options.accept_changed = options.accept_changed;
   ModelRun model_run(config, pipeline, run, export_options);
   return model_run.export_only();
-}
-
-std::string status_text(const config::RunConfig& config, bool as_json) {
-  if (!std::filesystem::exists(ledger_path(config)))
-    return as_json ? "{\"state\":\"not started\"}\n"
-                   : "no run yet (no ledger at " + ledger_path(config).string() + ")\n";
-  ledger::RunLedger ledger(ledger_path(config));
-  auto counts = ledger.counts();
-  auto jobs = ledger.jobs();
-  auto cost = cost_usd(config.settings, counts.tokens);
-  if (as_json) {
-    json::object rows, job_states;
-    for (const auto& [s, n] : counts.rows_by_state) rows[s] = n;
-    for (const auto& [s, n] : counts.jobs_by_state) job_states[s] = n;
-    json::array job_list;
-    for (const auto& j : jobs)
-      job_list.push_back(json::object{{"name", j.display_name},
-                                      {"handle", j.handle},
-                                      {"state", j.state},
-                                      {"rows", j.row_count},
-                                      {"bytes", j.bytes}});
-    return json::serialize(json::object{{"run_id", ledger.run_id()},
-                                        {"rows", rows},
-                                        {"total_rows", counts.total_rows},
-                                        {"jobs_by_state", job_states},
-                                        {"jobs", job_list},
-                                        {"tokens", json::object{{"prompt", counts.tokens.prompt},
-                                                                {"output", counts.tokens.output},
-                                                                {"cached", counts.tokens.cached},
-                                                                {"thoughts", counts.tokens.thoughts}}},
-                                        {"cost_usd", cost ? json::value(*cost) : json::value(nullptr)}}) +
-           "\n";
-  }
-  std::string text = "run " + ledger.run_id() + " (" + ledger_path(config).string() + ")\n";
-  text += "rows: " + std::to_string(counts.total_rows) + " total";
-  for (const auto& [s, n] : counts.rows_by_state) text += ", " + std::to_string(n) + " " + s;
-  text += "\njobs:";
-  if (counts.jobs_by_state.empty()) text += " none";
-  for (const auto& [s, n] : counts.jobs_by_state) text += " " + std::to_string(n) + " " + s;
-  text += "\ntokens: " + std::to_string(counts.tokens.prompt) + " prompt (" +
-          std::to_string(counts.tokens.cached) + " cached), " + std::to_string(counts.tokens.output) +
-          " output, " + std::to_string(counts.tokens.thoughts) +
-          " thinking\ncost so far: " + format_cost(config.settings, counts.tokens) + "\n";
-  for (const auto& j : jobs) {
-    if (j.state == ledger::job_state::fetched || j.state == ledger::job_state::discarded) continue;
-    text += "  job " + j.display_name + " " + j.state + (j.handle.empty() ? "" : " (" + j.handle + ")") +
-            ", " + std::to_string(j.row_count) + " rows\n";
-  }
-  return text;
 }
 
 CancelReport cancel_run(const config::RunConfig& config, Pipeline& pipeline, services::RunServices& run) {

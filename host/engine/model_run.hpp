@@ -37,6 +37,7 @@ struct RunReport {
   std::uint64_t jobs_created = 0;
   ledger::TokenTotals tokens;
   std::string cost;
+  std::string model;
   std::filesystem::path summary_file;
   /// Set when some rows failed.
   std::filesystem::path failures_file;

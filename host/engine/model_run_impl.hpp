@@ -14,6 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/cost.hpp"
 #include "engine/model_run.hpp"
 #include "engine/progress.hpp"
 
@@ -56,6 +57,10 @@ class ModelRun {
   void for_each_source_row(const std::function<void(Row&, std::uint64_t)>& visit);
   Request build_request(const Row& row);
   RunReport finish(bool write_outputs);
+  /// Streams the source again, joined with the ledger, into every sink.
+  void export_outputs();
+  /// The report, failures.csv and summary.json.
+  RunReport summarize();
   void rethrow_worker_error();
 
   // batch_jobs.cpp: the batch job lifecycle
@@ -105,7 +110,9 @@ class ModelRun {
   std::unique_ptr<ledger::RunLedger> ledger_;
   std::unique_ptr<ProgressReporter> progress_;
   std::vector<std::string> columns_;
-  std::vector<std::string> ai_columns_;
+  std::vector<Column> ai_columns_;
+  /// The provider's model and prices, with run.prices applied.
+  Pricing pricing_;
   std::string fingerprint_;
   std::string parser_fingerprint_;
   ProviderCapabilities capabilities_;

@@ -31,7 +31,8 @@ struct PreparedSection {
 
 class Assembler {
  public:
-  Assembler(const config::RunConfig& config, const loader::PluginRegistry& registry, services::RunServices& run)
+  Assembler(const config::RunConfig& config, const loader::PluginRegistry& registry,
+            services::RunServices& run)
       : config_(config), registry_(registry), run_(run) {}
 
   PreparedSection prepare(const config::StageSection& section, StageKind kind, std::string instance) {
@@ -42,7 +43,8 @@ class Assembler {
     prepared.plugin = registry_.find(section.plugin);
     if (prepared.plugin) prepared.stage = prepared.plugin->stage(kind);
     if (!prepared.stage) {
-      problems_.push_back(config_.file.string() + ": " + section.pointer + "/plugin: " + missing_plugin(section, kind));
+      problems_.push_back(config_.file.string() + ": " + section.pointer +
+                          "/plugin: " + missing_plugin(section, kind));
       return prepared;
     }
     prepared.options = section.options;
@@ -51,7 +53,8 @@ class Assembler {
       for (const auto& issue : schema.validate(prepared.options, section.pointer, config_.dir))
         problems_.push_back(config_.file.string() + ": " + issue.pointer + ": " + issue.message);
     } catch (const config::ConfigError& e) {
-      problems_.push_back(std::string("plugin ") + section.plugin + " has an invalid config schema: " + e.what());
+      problems_.push_back(std::string("plugin ") + section.plugin +
+                          " has an invalid config schema: " + e.what());
     }
     return prepared;
   }
@@ -72,7 +75,7 @@ class Assembler {
     bound.pointer = prepared.section->pointer;
     bound.required = prepared.section->required;
     bound.config_json = json::serialize(prepared.options);
-    StageContext context{bound.services.get(), bound.config_json, config_.dir.string(), prepared.section->pointer};
+    StageContext context{*bound.services, bound.config_json, config_.dir.string(), prepared.section->pointer};
     bound.stage = loader::create_stage_as<Interface>(*prepared.plugin, *prepared.stage, context);
     // What providers and parsers say becomes row errors, ledger entries and messages: redact it.
     if constexpr (std::is_same_v<Interface, Provider>)
@@ -90,14 +93,16 @@ class Assembler {
     if (const auto* plugin = registry_.find(section.plugin)) {
       std::vector<std::string> provided;
       for (const auto& s : plugin->descriptor->stages) provided.emplace_back(to_string(s.kind));
-      message = "plugin \"" + section.plugin + "\" has no " + kind_name + " stage (it provides: " + join(provided) +
-                ")";
+      message = "plugin \"" + section.plugin + "\" has no " + kind_name +
+                " stage (it provides: " + join(provided) + ")";
     } else {
-      message = "no plugin named \"" + section.plugin + "\"" + config::did_you_mean(section.plugin, available);
+      message =
+          "no plugin named \"" + section.plugin + "\"" + config::did_you_mean(section.plugin, available);
     }
     message += "; available " + kind_name + " plugins: " + join(available);
     if (!registry_.refusals().empty())
-      message += " (" + std::to_string(registry_.refusals().size()) + " plugin file(s) were refused; see the warnings)";
+      message += " (" + std::to_string(registry_.refusals().size()) +
+                 " plugin file(s) were refused; see the warnings)";
     return message;
   }
 
@@ -123,15 +128,21 @@ Pipeline assemble_pipeline(const config::RunConfig& config, const loader::Plugin
   Assembler assembler(config, registry, run);
   auto source = assembler.prepare(config.source, StageKind::source, "source-" + config.source.plugin);
   std::optional<PreparedSection> request, provider, parser;
-  if (config.request) request = assembler.prepare(*config.request, StageKind::request_builder, "request-" + config.request->plugin);
-  if (config.provider) provider = assembler.prepare(*config.provider, StageKind::provider, "provider-" + config.provider->plugin);
-  if (config.parser) parser = assembler.prepare(*config.parser, StageKind::parser, "parser-" + config.parser->plugin);
+  if (config.request)
+    request =
+        assembler.prepare(*config.request, StageKind::request_builder, "request-" + config.request->plugin);
+  if (config.provider)
+    provider =
+        assembler.prepare(*config.provider, StageKind::provider, "provider-" + config.provider->plugin);
+  if (config.parser)
+    parser = assembler.prepare(*config.parser, StageKind::parser, "parser-" + config.parser->plugin);
   std::vector<PreparedSection> sinks, loggers;
   for (std::size_t i = 0; i < config.sinks.size(); ++i)
-    sinks.push_back(assembler.prepare(config.sinks[i], StageKind::sink, "sink" + std::to_string(i) + "-" + config.sinks[i].plugin));
+    sinks.push_back(assembler.prepare(config.sinks[i], StageKind::sink,
+                                      "sink" + std::to_string(i) + "-" + config.sinks[i].plugin));
   for (std::size_t i = 0; i < config.loggers.size(); ++i)
-    loggers.push_back(
-        assembler.prepare(config.loggers[i], StageKind::logger, "logger" + std::to_string(i) + "-" + config.loggers[i].plugin));
+    loggers.push_back(assembler.prepare(config.loggers[i], StageKind::logger,
+                                        "logger" + std::to_string(i) + "-" + config.loggers[i].plugin));
   assembler.throw_problems();
 
   Pipeline pipeline;

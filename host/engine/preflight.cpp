@@ -110,11 +110,13 @@ class Preflight {
   void check_columns() {
     if (!pipeline_.request || !pipeline_.parser) return;
     std::vector<std::string> columns, ai_columns;
+    std::vector<Column> parser_columns;
     if (auto status = pipeline_.source->open(columns); !status)
       throw InputError(pipeline_.source.label() + ": " + status.message());
-    if (auto status = (*pipeline_.parser)->columns(ai_columns); !status)
+    if (auto status = (*pipeline_.parser)->columns(parser_columns); !status)
       throw config::ConfigError(config_.file.string() + ": " + pipeline_.parser->pointer + ": " +
                                 status.message());
+    for (const auto& column : parser_columns) ai_columns.push_back(column.name);
     for (const auto& collision : column_collisions(columns, ai_columns))
       problem(pipeline_.source.pointer,
               collision + " (" + pipeline_.source.label() + " and " + pipeline_.parser->label() + ")");
@@ -126,8 +128,8 @@ class Preflight {
     auto& provider = *pipeline_.provider;
     if (auto status = provider->capabilities(capabilities); !status)
       throw config::ConfigError(provider.label() + ": " + status.message());
-    const std::string& mode = config_.settings.mode;
-    bool batch = mode == "batch";
+    const std::string mode = config::to_string(config_.settings.mode);
+    bool batch = config_.settings.mode == config::Mode::batch;
     if (batch ? capabilities.batch : capabilities.online) return;
     bool other = batch ? capabilities.online : capabilities.batch;
     problem(provider.pointer + "/mode",

@@ -13,27 +13,36 @@ namespace pipehost::engine {
 std::string format_bytes(std::int64_t bytes) {
   char text[32];
   double b = static_cast<double>(bytes);
-  if (b < 1024) std::snprintf(text, sizeof text, "%lld B", static_cast<long long>(bytes));
-  else if (b < 1024.0 * 1024) std::snprintf(text, sizeof text, "%.1f KB", b / 1024);
-  else if (b < 1024.0 * 1024 * 1024) std::snprintf(text, sizeof text, "%.1f MB", b / 1024 / 1024);
-  else std::snprintf(text, sizeof text, "%.2f GB", b / 1024 / 1024 / 1024);
+  if (b < 1024)
+    std::snprintf(text, sizeof text, "%lld B", static_cast<long long>(bytes));
+  else if (b < 1024.0 * 1024)
+    std::snprintf(text, sizeof text, "%.1f KB", b / 1024);
+  else if (b < 1024.0 * 1024 * 1024)
+    std::snprintf(text, sizeof text, "%.1f MB", b / 1024 / 1024);
+  else
+    std::snprintf(text, sizeof text, "%.2f GB", b / 1024 / 1024 / 1024);
   return text;
 }
 
 std::string format_duration(std::chrono::seconds seconds) {
   auto s = seconds.count();
   char text[32];
-  if (s >= 3600) std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", s / 3600LL, (s / 60) % 60LL, s % 60LL);
-  else std::snprintf(text, sizeof text, "%lld:%02lld", s / 60LL, s % 60LL);
+  if (s >= 3600)
+    std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", s / 3600LL, (s / 60) % 60LL, s % 60LL);
+  else
+    std::snprintf(text, sizeof text, "%lld:%02lld", s / 60LL, s % 60LL);
   return text;
 }
 
 namespace {
 std::string format_count(std::int64_t n) {
   char text[32];
-  if (n >= 1'000'000) std::snprintf(text, sizeof text, "%.1fM", static_cast<double>(n) / 1e6);
-  else if (n >= 10'000) std::snprintf(text, sizeof text, "%.0fk", static_cast<double>(n) / 1e3);
-  else std::snprintf(text, sizeof text, "%lld", static_cast<long long>(n));
+  if (n >= 1'000'000)
+    std::snprintf(text, sizeof text, "%.1fM", static_cast<double>(n) / 1e6);
+  else if (n >= 10'000)
+    std::snprintf(text, sizeof text, "%.0fk", static_cast<double>(n) / 1e3);
+  else
+    std::snprintf(text, sizeof text, "%lld", static_cast<long long>(n));
   return text;
 }
 }  // namespace
@@ -52,8 +61,7 @@ std::int64_t FailedRows::count() const {
 }
 
 std::string progress_text(const std::map<std::string, std::int64_t, std::less<>>& c, std::int64_t failed,
-                          std::chrono::seconds elapsed, const config::RunSettings& settings,
-                          const std::string& note) {
+                          std::chrono::seconds elapsed, const Pricing& pricing, const std::string& note) {
   auto get = [&](const char* name) {
     auto it = c.find(name);
     return it == c.end() ? std::int64_t{0} : it->second;
@@ -67,16 +75,18 @@ std::string progress_text(const std::map<std::string, std::int64_t, std::less<>>
           format_count(get(counter::jobs_done)) + " done";
   if (auto up = get(counter::bytes_uploaded)) text += " | " + format_bytes(up) + " up";
   if (auto down = get(counter::bytes_downloaded)) text += ", " + format_bytes(down) + " down";
-  ledger::TokenTotals tokens{get(counter::tokens_prompt), get(counter::tokens_output),
-                             get(counter::tokens_cached), get(counter::tokens_thoughts)};
-  if (tokens.prompt || tokens.output) {
-    text += " | tokens " + format_count(tokens.prompt) + " in, " +
-            format_count(tokens.output + tokens.thoughts) + " out";
-    if (auto cost = cost_usd(settings, tokens)) {
-      char money[32];
-      std::snprintf(money, sizeof money, " | $%.2f", *cost);
-      text += money;
-    }
+  ledger::TokenTotals tokens;
+  tokens.input = get(counter::tokens_input);
+  tokens.cached_input = get(counter::tokens_cached_input);
+  tokens.cache_write = get(counter::tokens_cache_write);
+  tokens.output = get(counter::tokens_output);
+  tokens.thinking = get(counter::tokens_thinking);
+  tokens.tool_units = get(counter::tool_units);
+  tokens.tool_cost_usd = static_cast<double>(get(counter::tool_cost_microusd)) / 1e6;
+  if (tokens.input || tokens.output) {
+    text += " | tokens " + format_count(tokens.input) + " in, " +
+            format_count(tokens.output + tokens.thinking) + " out";
+    if (auto cost = cost_of(pricing, tokens)) text += " | " + format_dollars(cost->total);
   }
   text += " | " + format_duration(elapsed);
   std::int64_t finished = done + failed;
@@ -88,9 +98,9 @@ std::string progress_text(const std::map<std::string, std::int64_t, std::less<>>
   return text;
 }
 
-ProgressReporter::ProgressReporter(services::RunServices& run, const config::RunSettings& settings, bool live,
+ProgressReporter::ProgressReporter(services::RunServices& run, const Pricing& pricing, bool live,
                                    std::chrono::seconds log_every)
-    : run_(run), settings_(settings), live_(live), log_every_(log_every) {
+    : run_(run), pricing_(pricing), live_(live), log_every_(log_every) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -123,7 +133,7 @@ std::string ProgressReporter::line() {
   }
   // Notes quote provider messages; this line is written around the log's redaction.
   return run_.secrets()->redact(
-      progress_text(run_.counters().snapshot(), failed_.count(), elapsed, settings_, note));
+      progress_text(run_.counters().snapshot(), failed_.count(), elapsed, pricing_, note));
 }
 
 std::string ProgressReporter::fitted_line() {

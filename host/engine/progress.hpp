@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "config/run_config.hpp"
+#include "engine/cost.hpp"
 #include "services/run_services.hpp"
 
 namespace pipehost::engine {
@@ -27,10 +28,14 @@ inline constexpr const char* rows_done = "rows_done";
 inline constexpr const char* rows_failed = "rows_failed";
 inline constexpr const char* jobs_running = "jobs_running";
 inline constexpr const char* jobs_done = "jobs_done";
-inline constexpr const char* tokens_prompt = "tokens_prompt";
+inline constexpr const char* tokens_input = "tokens_input";
+inline constexpr const char* tokens_cached_input = "tokens_cached_input";
+inline constexpr const char* tokens_cache_write = "tokens_cache_write";
 inline constexpr const char* tokens_output = "tokens_output";
-inline constexpr const char* tokens_cached = "tokens_cached";
-inline constexpr const char* tokens_thoughts = "tokens_thoughts";
+inline constexpr const char* tokens_thinking = "tokens_thinking";
+inline constexpr const char* tool_units = "tool_units";
+/// Tool fees in millionths of a dollar (counters are integers).
+inline constexpr const char* tool_cost_microusd = "tool_cost_microusd";
 inline constexpr const char* bytes_uploaded = "bytes_uploaded";
 inline constexpr const char* bytes_downloaded = "bytes_downloaded";
 }  // namespace counter
@@ -49,13 +54,13 @@ class FailedRows {
 
 /// The progress line for these counters (without any width limit).
 std::string progress_text(const std::map<std::string, std::int64_t, std::less<>>& counters,
-                          std::int64_t failed_rows, std::chrono::seconds elapsed,
-                          const config::RunSettings& settings, const std::string& note);
+                          std::int64_t failed_rows, std::chrono::seconds elapsed, const Pricing& pricing,
+                          const std::string& note);
 
 class ProgressReporter {
  public:
   /// `live`: redraw one line on stderr every second; otherwise log a line every `log_every`.
-  ProgressReporter(services::RunServices& run, const config::RunSettings& settings, bool live,
+  ProgressReporter(services::RunServices& run, const Pricing& pricing, bool live,
                    std::chrono::seconds log_every = std::chrono::seconds(15));
   ~ProgressReporter();
   ProgressReporter(const ProgressReporter&) = delete;
@@ -76,7 +81,7 @@ class ProgressReporter {
   void loop();
 
   services::RunServices& run_;
-  const config::RunSettings& settings_;
+  const Pricing& pricing_;
   bool live_;
   std::chrono::seconds log_every_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();

@@ -18,6 +18,7 @@ class RedactingProvider final : public Provider {
   Status capabilities(ProviderCapabilities& capabilities) override {
     return clean(inner_->capabilities(capabilities));
   }
+  Status model(ModelInfo& info) override { return clean(inner_->model(info)); }
   Status start() override { return clean(inner_->start()); }
   Status encoded_size(const Request& request, std::uint64_t& bytes) override {
     return clean(inner_->encoded_size(request, bytes));
@@ -40,6 +41,9 @@ class RedactingProvider final : public Provider {
   Status cancel(const std::string& handle) override { return clean(inner_->cancel(handle)); }
   Status find(const std::string& display_name, std::string& handle) override {
     return clean(inner_->find(display_name, handle));
+  }
+  Status list_jobs(double created_since, std::vector<JobSummary>& jobs) override {
+    return clean(inner_->list_jobs(created_since, jobs));
   }
   Status call(const Request& request, Response& response) override {
     Status called = inner_->call(request, response);
@@ -64,10 +68,10 @@ class RedactingParser final : public Parser {
   RedactingParser(std::shared_ptr<Parser> inner, Secrets secrets)
       : inner_(std::move(inner)), secrets_(std::move(secrets)) {}
 
-  Status columns(std::vector<std::string>& columns) override {
+  Status columns(std::vector<Column>& columns) override {
     return redacted(inner_->columns(columns), *secrets_);
   }
-  Status parse(std::string_view text, std::vector<std::string>& fields) override {
+  Status parse(std::string_view text, std::vector<Value>& fields) override {
     return redacted(inner_->parse(text, fields), *secrets_);
   }
 

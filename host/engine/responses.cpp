@@ -9,6 +9,24 @@
 
 namespace pipehost::engine {
 
+namespace {
+
+const char* to_string(FinishStatus finish) {
+  switch (finish) {
+    case FinishStatus::complete:
+      return "complete";
+    case FinishStatus::truncated:
+      return "truncated";
+    case FinishStatus::refused:
+      return "refused";
+    case FinishStatus::error:
+      return "an error";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
 ledger::RowOutcome ModelRun::outcome_of(const ledger::JobRow& row, const Response& response) {
   ledger::RowOutcome outcome;
   outcome.key = row.key;
@@ -18,13 +36,17 @@ ledger::RowOutcome ModelRun::outcome_of(const ledger::JobRow& row, const Respons
   outcome.model_version = response.model_version;
   outcome.finish_reason = response.finish_reason;
   outcome.input_hash = row.input_hash;
+  for (const auto& tool : response.tool_uses) {
+    outcome.tool_units += tool.units;
+    outcome.tool_cost_usd += tool.cost_usd;
+  }
   if (response.error) {
     outcome.retryable = response.error->retryable;
     outcome.error = "provider error" + (response.error->code.empty() ? "" : " " + response.error->code) +
                     ": " + response.error->message;
     return outcome;
   }
-  std::vector<std::string> fields;
+  std::vector<Value> fields;
   Status parsed;
   {
     std::lock_guard lock(stage_mutex_);
@@ -33,8 +55,9 @@ ledger::RowOutcome ModelRun::outcome_of(const ledger::JobRow& row, const Respons
   if (!parsed) {
     outcome.retryable = !parsed.is_fatal();
     outcome.error = "parse error: " + parsed.message();
-    if (!response.finish_reason.empty() && response.finish_reason != "STOP")
-      outcome.error += " (finish reason " + response.finish_reason + ")";
+    if (response.finish != FinishStatus::complete)
+      outcome.error += std::string(" (the answer was ") + to_string(response.finish) +
+                       (response.finish_reason.empty() ? "" : ": " + response.finish_reason) + ")";
     return outcome;
   }
   if (fields.size() != ai_columns_.size()) {
@@ -58,13 +81,13 @@ void ModelRun::log_call(const ledger::JobRow& row, const std::string& job_name, 
   event.event_id =
       sha256_hex(event.run_id + "\n" + row.key + "\n" + std::to_string(row.attempt)).substr(0, 32);
   event.job_name = job_name;
-  event.model = settings_.model;
+  event.model = pricing_.model;
   event.request = request_template_;
   event.request.key = row.key;
   event.request.user_parts = row.user_parts;
   event.response = response;
   if (outcome.ok) {
-    event.output_columns = ai_columns_;
+    for (const auto& column : ai_columns_) event.output_columns.push_back(column.name);
     event.output_values = outcome.fields;
   }
   event.ok = outcome.ok;
@@ -86,10 +109,13 @@ void ModelRun::count_outcomes(const std::vector<ledger::RowOutcome>& outcomes) {
   for (const auto& o : outcomes) {
     c.add(o.ok ? counter::rows_done : counter::rows_failed, 1);
     if (progress_) progress_->record_row(o.key, o.ok);
-    c.add(counter::tokens_prompt, o.usage.prompt_tokens);
+    c.add(counter::tokens_input, o.usage.input_tokens);
+    c.add(counter::tokens_cached_input, o.usage.cached_input_tokens);
+    c.add(counter::tokens_cache_write, o.usage.cache_write_tokens);
     c.add(counter::tokens_output, o.usage.output_tokens);
-    c.add(counter::tokens_cached, o.usage.cached_tokens);
-    c.add(counter::tokens_thoughts, o.usage.thoughts_tokens);
+    c.add(counter::tokens_thinking, o.usage.thinking_tokens);
+    c.add(counter::tool_units, o.tool_units);
+    c.add(counter::tool_cost_microusd, static_cast<std::int64_t>(o.tool_cost_usd * 1e6));
   }
 }
 

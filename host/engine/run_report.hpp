@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/run_config.hpp"
+#include "engine/cost.hpp"
 #include "engine/pipeline.hpp"
 #include "report/gather_report.hpp"
 
@@ -19,7 +20,8 @@ std::filesystem::path report_path(const config::RunConfig& config);
 /// columns and a request built for the run (for its response schema).
 report::ReportInputs report_inputs(const config::RunConfig& config, const Pipeline& pipeline,
                                    const std::vector<std::string>& columns,
-                                   const std::vector<std::string>& output_columns, const Request& request);
+                                   const std::vector<Column>& output_columns, const Request& request,
+                                   const Pricing& pricing);
 
 /// The same for a command that did not run: opens the source (reading its first row), binds the
 /// request builder and asks the parser for its columns. Sends nothing and writes nothing.

@@ -2,52 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include "ledger/ledger_queries.hpp"
+
 namespace pipehost::ledger {
 
 namespace json = boost::json;
-
-namespace {
-
-std::vector<std::string> string_array(const std::string& text) {
-  std::vector<std::string> out;
-  if (text.empty()) return out;
-  auto parsed = json::parse(text);
-  for (const auto& v : parsed.as_array()) out.emplace_back(v.as_string());
-  return out;
-}
-
-constexpr const char* kCallColumns =
-    "SELECT c.id, c.key, c.attempt, coalesce(j.display_name, ''), c.ok, coalesce(c.error, ''), "
-    "coalesce(c.raw_text, ''), coalesce(c.finish_reason, ''), coalesce(c.model_version, ''), "
-    "c.prompt_tokens, "
-    "c.output_tokens, c.cached_tokens, c.thoughts_tokens, coalesce(c.fingerprint, ''), "
-    "coalesce(c.started_at, 0), c.completed_at, coalesce(jr.user_parts, '') FROM calls c "
-    "LEFT JOIN jobs j ON j.id=c.job_id LEFT JOIN job_rows jr ON jr.job_id=c.job_id AND jr.key=c.key ";
-
-CallRecord read_call(const Statement& s) {
-  CallRecord c;
-  c.id = s.column_int(0);
-  c.key = s.column_text(1);
-  c.attempt = static_cast<int>(s.column_int(2));
-  c.job_name = s.column_text(3);
-  c.ok = s.column_int(4) != 0;
-  c.error = s.column_text(5);
-  c.raw_text = s.column_text(6);
-  c.finish_reason = s.column_text(7);
-  c.model_version = s.column_text(8);
-  c.usage.prompt_tokens = s.column_int(9);
-  c.usage.output_tokens = s.column_int(10);
-  c.usage.cached_tokens = s.column_int(11);
-  c.usage.thoughts_tokens = s.column_int(12);
-  c.usage.total_tokens = c.usage.prompt_tokens + c.usage.output_tokens + c.usage.thoughts_tokens;
-  c.fingerprint = s.column_text(13);
-  c.started_at = s.column_double(14);
-  c.completed_at = s.column_double(15);
-  c.user_parts = string_array(s.column_text(16));
-  return c;
-}
-
-}  // namespace
 
 RowStatus status_of(RowState state) {
   switch (state) {
@@ -103,24 +62,7 @@ std::string LedgerReader::meta(const std::string& key) const {
 }
 
 LedgerCounts LedgerReader::counts() {
-  LedgerCounts counts;
-  auto rows = db_.prepare("SELECT state, count(*) FROM rows WHERE scan=? GROUP BY state");
-  rows.bind(1, current_scan_);
-  while (rows.step()) {
-    auto n = static_cast<std::uint64_t>(rows.column_int(1));
-    counts.rows_by_state[to_string(static_cast<RowState>(rows.column_int(0)))] = n;
-    counts.total_rows += n;
-  }
-  auto jobs = db_.prepare("SELECT state, count(*) FROM jobs GROUP BY state");
-  while (jobs.step())
-    counts.jobs_by_state[jobs.column_text(0)] = static_cast<std::uint64_t>(jobs.column_int(1));
-  auto tokens = db_.prepare(
-      "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_tokens), "
-      "0), "
-      "coalesce(sum(thoughts_tokens), 0) FROM rows");
-  tokens.step();
-  counts.tokens = {tokens.column_int(0), tokens.column_int(1), tokens.column_int(2), tokens.column_int(3)};
-  return counts;
+  return queries::read_counts(db_, current_scan_);
 }
 
 bool LedgerReader::has_row(const std::string& key) {
@@ -132,16 +74,17 @@ bool LedgerReader::has_row(const std::string& key) {
 void LedgerReader::for_each_row(const RowQuery& query, const std::function<bool(const RowView&)>& visit) {
   // Parameters: ?1 the scan, ?2 the limit (-1: none), then one per field condition.
   std::string sql =
-      "SELECT r.key, r.ordinal, r.state, r.attempts, coalesce(r.last_error, ''), coalesce(res.fields, ''), "
-      "r.prompt_tokens, r.output_tokens, r.cached_tokens, r.thoughts_tokens FROM rows r "
-      "LEFT JOIN results res ON res.key=r.key AND r.state=2 WHERE r.scan=?1";
+      "SELECT r.key, r.ordinal, r.state, r.attempts, coalesce(r.last_error, ''), coalesce(res.fields, ''), " +
+      std::string(queries::kTokenColumns) +
+      " FROM rows r LEFT JOIN results res ON res.key=r.key AND r.state=2 WHERE r.scan=?1";
   if (query.status == RowStatus::ok) sql += " AND r.state=2";
   if (query.status == RowStatus::failed) sql += " AND r.state=3";
   if (query.status == RowStatus::pending) sql += " AND r.state IN (0, 1)";
   for (std::size_t i = 0; i < query.fields.size(); ++i) {
     const auto& condition = query.fields[i];
-    sql += " AND r.state=2 AND json_extract(res.fields, '$[" + std::to_string(condition.field) + "]')" +
-           (condition.equal ? "=" : "!=") + "?" + std::to_string(i + 3);
+    // Fields are typed: compare their text (113, ["a","b"], High) with the value given.
+    sql += " AND r.state=2 AND CAST(json_extract(res.fields, '$[" + std::to_string(condition.field) +
+           "]') AS TEXT)" + (condition.equal ? "=" : "!=") + "?" + std::to_string(i + 3);
   }
   sql += " ORDER BY r.ordinal LIMIT ?2";
   auto s = db_.prepare(sql);
@@ -156,8 +99,8 @@ void LedgerReader::for_each_row(const RowQuery& query, const std::function<bool(
     row.state = static_cast<RowState>(s.column_int(2));
     row.attempts = static_cast<int>(s.column_int(3));
     row.error = row.state == RowState::failed ? s.column_text(4) : std::string();
-    row.fields = string_array(s.column_text(5));
-    row.tokens = {s.column_int(6), s.column_int(7), s.column_int(8), s.column_int(9)};
+    row.fields = queries::values_from_json(s.column_text(5));
+    row.tokens = queries::read_tokens(s, 6);
     if (!visit(row)) break;
   }
 }
@@ -179,49 +122,34 @@ void LedgerReader::for_each_failure(
 
 void LedgerReader::for_each_call(const std::string& key,
                                  const std::function<bool(const CallRecord&)>& visit) {
-  auto s = db_.prepare(std::string(kCallColumns) + (key.empty() ? "" : "WHERE c.key=? ") + "ORDER BY c.id");
+  auto s = db_.prepare(std::string(queries::kSelectCalls) + (key.empty() ? "" : "WHERE c.key=? ") +
+                       "ORDER BY c.id");
   if (!key.empty()) s.bind(1, key);
   while (s.step())
-    if (!visit(read_call(s))) break;
+    if (!visit(queries::read_call(s))) break;
 }
 
 std::optional<CallRecord> LedgerReader::last_call(const std::string& key) {
-  auto s = db_.prepare(std::string(kCallColumns) + "WHERE c.key=? ORDER BY c.id DESC LIMIT 1");
+  auto s = db_.prepare(std::string(queries::kSelectCalls) + "WHERE c.key=? ORDER BY c.id DESC LIMIT 1");
   s.bind(1, key);
   if (!s.step()) return std::nullopt;
-  return read_call(s);
+  return queries::read_call(s);
 }
 
 std::vector<JobSpan> LedgerReader::jobs() {
-  auto s = db_.prepare(
-      "SELECT id, display_name, coalesce(handle, ''), state, row_count, bytes, succeeded, failed, "
-      "coalesce(message, ''), created_at, coalesce(submitted_at, 0), coalesce(fingerprint, ''), updated_at "
-      "FROM jobs ORDER BY id");
+  auto s = db_.prepare(std::string("SELECT ") + queries::kJobColumns + " FROM jobs ORDER BY id");
   std::vector<JobSpan> out;
   while (s.step()) {
     JobSpan span;
-    auto& job = span.job;
-    job.id = s.column_int(0);
-    job.display_name = s.column_text(1);
-    job.handle = s.column_text(2);
-    job.state = s.column_text(3);
-    job.row_count = static_cast<std::uint64_t>(s.column_int(4));
-    job.bytes = static_cast<std::uint64_t>(s.column_int(5));
-    job.succeeded = static_cast<std::uint64_t>(s.column_int(6));
-    job.failed = static_cast<std::uint64_t>(s.column_int(7));
-    job.message = s.column_text(8);
-    job.created_at = s.column_double(9);
-    job.submitted_at = s.column_double(10);
-    job.fingerprint = s.column_text(11);
-    span.updated_at = s.column_double(12);
+    span.job = queries::read_job(s);
+    span.updated_at = span.job.updated_at;
     out.push_back(std::move(span));
   }
   return out;
 }
 
-std::map<std::string, std::vector<std::string>> LedgerReader::input_values(
-    const std::vector<std::string>& keys) {
-  std::map<std::string, std::vector<std::string>> out;
+std::map<std::string, std::vector<Value>> LedgerReader::input_values(const std::vector<std::string>& keys) {
+  std::map<std::string, std::vector<Value>> out;
   // A row that was answered: its latest call names the job, and job_rows is keyed by (job, key).
   auto by_call = db_.prepare(
       "SELECT jr.input_values FROM calls c JOIN job_rows jr ON jr.job_id=c.job_id AND jr.key=c.key "
@@ -230,7 +158,7 @@ std::map<std::string, std::vector<std::string>> LedgerReader::input_values(
   for (const auto& key : keys) {
     by_call.bind(1, key);
     if (by_call.step())
-      out[key] = string_array(by_call.column_text(0));
+      out[key] = queries::values_from_json(by_call.column_text(0));
     else
       unanswered.emplace_back(key);
     by_call.reset();
@@ -241,7 +169,7 @@ std::map<std::string, std::vector<std::string>> LedgerReader::input_values(
   auto scan = db_.prepare(
       "SELECT key, input_values FROM job_rows WHERE key IN (SELECT value FROM json_each(?)) ORDER BY job_id");
   scan.bind(1, json::serialize(unanswered));
-  while (scan.step()) out[scan.column_text(0)] = string_array(scan.column_text(1));
+  while (scan.step()) out[scan.column_text(0)] = queries::values_from_json(scan.column_text(1));
   return out;
 }
 

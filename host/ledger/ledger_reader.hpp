@@ -52,7 +52,7 @@ struct RowView {
   /// Why the row failed (failed rows).
   std::string error;
   /// Parsed output fields (done rows).
-  std::vector<std::string> fields;
+  std::vector<Value> fields;
   /// Tokens of every attempt.
   TokenTotals tokens;
 };
@@ -96,7 +96,7 @@ class LedgerReader {
   /// Every batch job, in the order they were planned.
   std::vector<JobSpan> jobs();
   /// The input values of each of `keys` as last put into a job (rows never sent are left out).
-  std::map<std::string, std::vector<std::string>> input_values(const std::vector<std::string>& keys);
+  std::map<std::string, std::vector<Value>> input_values(const std::vector<std::string>& keys);
 
  private:
   Database db_;

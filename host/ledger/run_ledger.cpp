@@ -3,31 +3,20 @@
 #include <chrono>
 #include <random>
 
-#include <boost/json.hpp>
+#include "ledger/ledger_queries.hpp"
 
 namespace pipehost::ledger {
 
-namespace json = boost::json;
+using queries::json_array;
+using queries::kJobColumns;
+using queries::read_job;
+using queries::texts_from_json;
+using queries::values_from_json;
 
 namespace {
 
 double now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string to_json(const std::vector<std::string>& values) {
-  json::array array;
-  array.reserve(values.size());
-  for (const auto& v : values) array.emplace_back(v);
-  return json::serialize(array);
-}
-
-std::vector<std::string> from_json(const std::string& text) {
-  std::vector<std::string> out;
-  if (text.empty()) return out;
-  auto parsed = json::parse(text);
-  for (const auto& v : parsed.as_array()) out.emplace_back(v.as_string());
-  return out;
 }
 
 std::string random_run_id() {
@@ -40,28 +29,6 @@ std::string random_run_id() {
   }
   return id;
 }
-
-JobRecord read_job(Statement& s) {
-  JobRecord job;
-  job.id = s.column_int(0);
-  job.display_name = s.column_text(1);
-  job.handle = s.column_text(2);
-  job.state = s.column_text(3);
-  job.row_count = static_cast<std::uint64_t>(s.column_int(4));
-  job.bytes = static_cast<std::uint64_t>(s.column_int(5));
-  job.succeeded = static_cast<std::uint64_t>(s.column_int(6));
-  job.failed = static_cast<std::uint64_t>(s.column_int(7));
-  job.message = s.column_text(8);
-  job.created_at = s.column_double(9);
-  job.submitted_at = s.column_double(10);
-  job.fingerprint = s.column_text(11);
-  return job;
-}
-
-constexpr const char* kJobColumns =
-    "id, display_name, coalesce(handle, ''), state, row_count, bytes, succeeded, failed, coalesce(message, "
-    "''), "
-    "created_at, coalesce(submitted_at, 0), coalesce(fingerprint, '')";
 
 const char* kSchemaV1 = R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -122,6 +89,9 @@ CREATE TABLE results (
 // so a changed parser re-parses instead of paying again).
 const char* kSchemaV2 = R"sql(
 ALTER TABLE rows ADD COLUMN content_hash TEXT;
+ALTER TABLE rows ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rows ADD COLUMN tool_units INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rows ADD COLUMN tool_cost_usd REAL NOT NULL DEFAULT 0;
 CREATE INDEX rows_by_job ON rows(job_id);
 ALTER TABLE jobs ADD COLUMN fingerprint TEXT;
 ALTER TABLE job_rows ADD COLUMN input_hash TEXT;
@@ -139,6 +109,9 @@ CREATE TABLE calls (
   output_tokens INTEGER NOT NULL DEFAULT 0,
   cached_tokens INTEGER NOT NULL DEFAULT 0,
   thoughts_tokens INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  tool_units INTEGER NOT NULL DEFAULT 0,
+  tool_cost_usd REAL NOT NULL DEFAULT 0,
   fingerprint TEXT,
   input_hash TEXT,
   started_at REAL,
@@ -156,6 +129,23 @@ ALTER TABLE results DROP COLUMN model_version;
 ALTER TABLE results DROP COLUMN finish_reason;
 UPDATE jobs SET fingerprint=(SELECT value FROM meta WHERE key='config_fingerprint');
 )sql";
+
+// Usage of an outcome, added to a row's totals: the SET clause and its bindings, in one order.
+constexpr const char* kAddUsage =
+    "prompt_tokens=prompt_tokens+?, cached_tokens=cached_tokens+?, cache_write_tokens=cache_write_tokens+?, "
+    "output_tokens=output_tokens+?, thoughts_tokens=thoughts_tokens+?, tool_units=tool_units+?, "
+    "tool_cost_usd=tool_cost_usd+?";
+constexpr int kUsageColumns = 7;
+
+void bind_usage(Statement& s, int first, const RowOutcome& o) {
+  s.bind(first, o.usage.input_tokens)
+      .bind(first + 1, o.usage.cached_input_tokens)
+      .bind(first + 2, o.usage.cache_write_tokens)
+      .bind(first + 3, o.usage.output_tokens)
+      .bind(first + 4, o.usage.thinking_tokens)
+      .bind(first + 5, o.tool_units)
+      .bind(first + 6, o.tool_cost_usd);
+}
 
 // Rows of the current scan whose answer (recorded or in flight) was made under another request config.
 constexpr const char* kConfigChanged =
@@ -359,8 +349,8 @@ JobRecord RunLedger::plan_job(const std::vector<JobRow>& rows, std::uint64_t byt
     insert.bind(1, job.id)
         .bind(2, row.key)
         .bind(3, static_cast<std::int64_t>(row.attempt))
-        .bind(4, to_json(row.user_parts))
-        .bind(5, to_json(row.values))
+        .bind(4, json_array(row.user_parts))
+        .bind(5, json_array(row.values))
         .bind(6, row.input_hash)
         .run();
     update.bind(1, job.id).bind(2, t).bind(3, row.key).run();
@@ -432,8 +422,8 @@ std::vector<JobRow> RunLedger::job_rows(std::int64_t job_id) {
   s.bind(1, job_id);
   std::vector<JobRow> out;
   while (s.step())
-    out.push_back({s.column_text(0), static_cast<int>(s.column_int(1)), from_json(s.column_text(2)),
-                   from_json(s.column_text(3)), s.column_text(4)});
+    out.push_back({s.column_text(0), static_cast<int>(s.column_int(1)), texts_from_json(s.column_text(2)),
+                   values_from_json(s.column_text(3)), s.column_text(4)});
   return out;
 }
 
@@ -462,20 +452,21 @@ void RunLedger::record_outcomes(std::int64_t job_id, const std::vector<RowOutcom
   // row not done yet.
   const char* guard = job_id ? "key=? AND state=1 AND job_id=?" : "key=? AND state!=2 AND ?=0";
   auto& done = db_.cached(std::string("UPDATE rows SET state=2, attempts=?, retryable=1, job_id=NULL, "
-                                      "last_error=NULL, fingerprint=?, prompt_tokens=prompt_tokens+?, "
-                                      "output_tokens=output_tokens+?, cached_tokens=cached_tokens+?, "
-                                      "thoughts_tokens=thoughts_tokens+?, updated_at=? WHERE ") +
+                                      "last_error=NULL, fingerprint=?, " +
+                                      std::string(kAddUsage) + ", updated_at=? WHERE ") +
                           guard);
   auto& failed = db_.cached(std::string("UPDATE rows SET state=3, attempts=?, retryable=?, job_id=NULL, "
-                                        "last_error=?, fingerprint=?, prompt_tokens=prompt_tokens+?, "
-                                        "output_tokens=output_tokens+?, cached_tokens=cached_tokens+?, "
-                                        "thoughts_tokens=thoughts_tokens+?, updated_at=? WHERE ") +
+                                        "last_error=?, fingerprint=?, " +
+                                        std::string(kAddUsage) + ", updated_at=? WHERE ") +
                             guard);
   auto& call = db_.cached(
       "INSERT INTO calls(key, attempt, job_id, ok, error, raw_text, finish_reason, model_version, "
       "prompt_tokens, "
-      "output_tokens, cached_tokens, thoughts_tokens, fingerprint, input_hash, started_at, completed_at) "
-      "VALUES(?, ?, nullif(?, 0), ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''), nullif(?, 0), ?)");
+      "cached_tokens, cache_write_tokens, output_tokens, thoughts_tokens, tool_units, tool_cost_usd, "
+      "fingerprint, "
+      "input_hash, started_at, completed_at) "
+      "VALUES(?, ?, nullif(?, 0), ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''), "
+      "nullif(?, 0), ?)");
   auto& result = db_.cached(
       "INSERT INTO results(key, fields, attempt, fingerprint, completed_at, call_id, input_hash, "
       "parser_fingerprint) "
@@ -494,10 +485,8 @@ void RunLedger::record_outcomes(std::int64_t job_id, const std::vector<RowOutcom
       update.bind(++i, o.error);
     }
     update.bind(++i, fingerprint);
-    update.bind(++i, o.usage.prompt_tokens);
-    update.bind(++i, o.usage.output_tokens);
-    update.bind(++i, o.usage.cached_tokens);
-    update.bind(++i, o.usage.thoughts_tokens);
+    bind_usage(update, i + 1, o);
+    i += kUsageColumns;
     update.bind(++i, t);
     update.bind(++i, o.key);
     update.bind(++i, job_id);
@@ -511,18 +500,15 @@ void RunLedger::record_outcomes(std::int64_t job_id, const std::vector<RowOutcom
         .bind(6, o.raw_text)
         .bind(7, o.finish_reason)
         .bind(8, o.model_version)
-        .bind(9, o.usage.prompt_tokens)
-        .bind(10, o.usage.output_tokens)
-        .bind(11, o.usage.cached_tokens)
-        .bind(12, o.usage.thoughts_tokens)
-        .bind(13, fingerprint)
-        .bind(14, o.input_hash)
-        .bind(15, o.started_at)
-        .bind(16, t)
-        .run();
+        .bind(16, fingerprint)
+        .bind(17, o.input_hash)
+        .bind(18, o.started_at)
+        .bind(19, t);
+    bind_usage(call, 9, o);
+    call.run();
     if (!o.ok) continue;
     result.bind(1, o.key)
-        .bind(2, to_json(o.fields))
+        .bind(2, json_array(o.fields))
         .bind(3, static_cast<std::int64_t>(o.attempt))
         .bind(4, fingerprint)
         .bind(5, t)
@@ -568,7 +554,7 @@ std::optional<RowResult> RunLedger::row_result(const std::string& key) {
   result.state = static_cast<RowState>(s.column_int(0));
   result.attempts = static_cast<int>(s.column_int(1));
   result.error = s.column_text(2);
-  if (result.state == RowState::done) result.fields = from_json(s.column_text(3));
+  if (result.state == RowState::done) result.fields = values_from_json(s.column_text(3));
   s.reset();  // a stepped statement would hold its read snapshot open
   return result;
 }
@@ -576,24 +562,7 @@ std::optional<RowResult> RunLedger::row_result(const std::string& key) {
 LedgerCounts RunLedger::counts() {
   auto scan = current_scan();
   std::lock_guard lock(mutex_);
-  LedgerCounts counts;
-  auto rows = db_.prepare("SELECT state, count(*) FROM rows WHERE scan=? GROUP BY state");
-  rows.bind(1, scan);
-  while (rows.step()) {
-    auto n = static_cast<std::uint64_t>(rows.column_int(1));
-    counts.rows_by_state[to_string(static_cast<RowState>(rows.column_int(0)))] = n;
-    counts.total_rows += n;
-  }
-  auto jobs = db_.prepare("SELECT state, count(*) FROM jobs GROUP BY state");
-  while (jobs.step())
-    counts.jobs_by_state[jobs.column_text(0)] = static_cast<std::uint64_t>(jobs.column_int(1));
-  auto tokens = db_.prepare(
-      "SELECT coalesce(sum(prompt_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_tokens), "
-      "0), "
-      "coalesce(sum(thoughts_tokens), 0) FROM rows");
-  tokens.step();
-  counts.tokens = {tokens.column_int(0), tokens.column_int(1), tokens.column_int(2), tokens.column_int(3)};
-  return counts;
+  return queries::read_counts(db_, scan);
 }
 
 std::vector<FailedRow> RunLedger::failed_rows() {
@@ -609,37 +578,10 @@ std::vector<FailedRow> RunLedger::failed_rows() {
 
 std::vector<CallRecord> RunLedger::calls(const std::string& key) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare(
-      "SELECT c.id, c.key, c.attempt, coalesce(j.display_name, ''), c.ok, coalesce(c.error, ''), "
-      "coalesce(c.raw_text, ''), coalesce(c.finish_reason, ''), coalesce(c.model_version, ''), "
-      "c.prompt_tokens, "
-      "c.output_tokens, c.cached_tokens, c.thoughts_tokens, coalesce(c.fingerprint, ''), "
-      "coalesce(c.started_at, 0), c.completed_at, coalesce(jr.user_parts, '') FROM calls c "
-      "LEFT JOIN jobs j ON j.id=c.job_id LEFT JOIN job_rows jr ON jr.job_id=c.job_id AND jr.key=c.key "
-      "WHERE c.key=? ORDER BY c.id");
+  auto s = db_.prepare(std::string(queries::kSelectCalls) + "WHERE c.key=? ORDER BY c.id");
   s.bind(1, key);
   std::vector<CallRecord> out;
-  while (s.step()) {
-    CallRecord c;
-    c.id = s.column_int(0);
-    c.key = s.column_text(1);
-    c.attempt = static_cast<int>(s.column_int(2));
-    c.job_name = s.column_text(3);
-    c.ok = s.column_int(4) != 0;
-    c.error = s.column_text(5);
-    c.raw_text = s.column_text(6);
-    c.finish_reason = s.column_text(7);
-    c.model_version = s.column_text(8);
-    c.usage.prompt_tokens = s.column_int(9);
-    c.usage.output_tokens = s.column_int(10);
-    c.usage.cached_tokens = s.column_int(11);
-    c.usage.thoughts_tokens = s.column_int(12);
-    c.fingerprint = s.column_text(13);
-    c.started_at = s.column_double(14);
-    c.completed_at = s.column_double(15);
-    c.user_parts = from_json(s.column_text(16));
-    out.push_back(std::move(c));
-  }
+  while (s.step()) out.push_back(queries::read_call(s));
   return out;
 }
 
@@ -736,11 +678,11 @@ std::vector<StoredAnswer> RunLedger::answers_to_reparse(const std::string& parse
   return out;
 }
 
-void RunLedger::store_reparsed(const std::string& key, const std::vector<std::string>& fields,
+void RunLedger::store_reparsed(const std::string& key, const std::vector<Value>& fields,
                                const std::string& parser_fingerprint) {
   std::lock_guard lock(mutex_);
   db_.cached("UPDATE results SET fields=?, parser_fingerprint=? WHERE key=?")
-      .bind(1, to_json(fields))
+      .bind(1, json_array(fields))
       .bind(2, parser_fingerprint)
       .bind(3, key)
       .run();

@@ -47,6 +47,8 @@ struct JobRecord {
   std::string message;
   double created_at = 0;
   double submitted_at = 0;
+  /// When the job's state last changed (for a finished job: when it ended).
+  double updated_at = 0;
 };
 
 /// A row as it was put into a job: enough to rebuild the call's request and input for loggers.
@@ -56,7 +58,7 @@ struct JobRow {
   /// The request's user parts.
   std::vector<std::string> user_parts;
   /// The input row's values.
-  std::vector<std::string> values;
+  std::vector<Value> values;
   /// Hash of what was sent for the row (request_content_hash of the user parts).
   std::string input_hash;
 };
@@ -69,11 +71,14 @@ struct RowOutcome {
   /// For failures: may a later attempt succeed?
   bool retryable = true;
   std::string error;
-  std::vector<std::string> fields;
+  std::vector<Value> fields;
   std::string raw_text;
   std::string model_version;
   std::string finish_reason;
   Usage usage;
+  /// Billable units of server-side tools and their fees.
+  std::int64_t tool_units = 0;
+  double tool_cost_usd = 0;
   /// The content the answer was made for (JobRow::input_hash).
   std::string input_hash;
   /// Unix time the call started (job submission for batch jobs).
@@ -86,15 +91,18 @@ struct RowResult {
   int attempts = 0;
   std::string error;
   /// Parsed output fields (done rows).
-  std::vector<std::string> fields;
+  std::vector<Value> fields;
 };
 
-/// Token totals (every attempt, as billed).
+/// Token and tool totals (every attempt, as billed).
 struct TokenTotals {
-  std::int64_t prompt = 0;
+  std::int64_t input = 0;
+  std::int64_t cached_input = 0;
+  std::int64_t cache_write = 0;
   std::int64_t output = 0;
-  std::int64_t cached = 0;
-  std::int64_t thoughts = 0;
+  std::int64_t thinking = 0;
+  std::int64_t tool_units = 0;
+  double tool_cost_usd = 0;
 };
 
 struct LedgerCounts {
@@ -146,6 +154,8 @@ struct CallRecord {
   std::string finish_reason;
   std::string model_version;
   Usage usage;
+  std::int64_t tool_units = 0;
+  double tool_cost_usd = 0;
   std::string fingerprint;
   double started_at = 0;
   double completed_at = 0;
@@ -243,7 +253,7 @@ class RunLedger {
   std::vector<StoredAnswer> answers_to_reparse(const std::string& parser_fingerprint,
                                                const std::string& after_key, std::size_t limit);
   /// Stores re-parsed fields of a done row.
-  void store_reparsed(const std::string& key, const std::vector<std::string>& fields,
+  void store_reparsed(const std::string& key, const std::vector<Value>& fields,
                       const std::string& parser_fingerprint);
   /// A done row whose answer no longer parses: failed (retryable, fresh attempts) with `reason`.
   void fail_reparsed(const std::string& key, const std::string& reason,

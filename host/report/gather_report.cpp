@@ -179,8 +179,24 @@ void gather_properties(ledger::LedgerReader& reader, const ReportInputs& inputs,
     auto fields = json::parse(text, ec, &memory);
     if (ec || !fields.is_array()) return;
     const auto& array = fields.get_array();
-    for (std::size_t i = 0; i < columns.size() && i < array.size(); ++i)
-      if (array[i].is_string()) columns[i].add(array[i].get_string());
+    // Fields are typed: arrays are counted item by item (the counter splits joined text), numbers and
+    // booleans by their JSON text.
+    std::string joined;
+    for (std::size_t i = 0; i < columns.size() && i < array.size(); ++i) {
+      const auto& field = array[i];
+      if (field.is_string()) {
+        columns[i].add(field.get_string());
+      } else if (field.is_array()) {
+        joined.clear();
+        for (const auto& item : field.get_array()) {
+          if (!joined.empty()) joined += inputs.list_separator;
+          joined += item.is_string() ? std::string(item.get_string()) : json::serialize(item);
+        }
+        columns[i].add(joined);
+      } else if (!field.is_null()) {
+        columns[i].add(json::serialize(field));
+      }
+    }
   });
   for (const auto& c : columns) data.properties.push_back(c.summary(limits.top_values));
 }
@@ -224,7 +240,7 @@ void gather_failures(ledger::LedgerReader& reader, const ReportInputs& inputs, c
       if (auto it = inputs_by_key.find(key); it != inputs_by_key.end()) {
         for (std::size_t c = 0;
              c < it->second.size() && c < inputs.input_columns.size() && c < limits.example_inputs; ++c)
-          example.inputs.emplace_back(inputs.input_columns[c], it->second[c]);
+          example.inputs.emplace_back(inputs.input_columns[c], it->second[c].to_text());
       }
       if (auto call = reader.last_call(key)) example.answer = cut_chars(call->raw_text, limits.answer_chars);
       group.examples.push_back(std::move(example));
@@ -290,10 +306,11 @@ ReportData gather_report(const ReportInputs& inputs, const ReportLimits& limits)
                          "ledger's.");
   }
   if (data.tokens.empty())
-    data.tokens = {{"prompt", static_cast<double>(counts.tokens.prompt)},
+    data.tokens = {{"input", static_cast<double>(counts.tokens.input)},
+                   {"cached_input", static_cast<double>(counts.tokens.cached_input)},
+                   {"cache_write", static_cast<double>(counts.tokens.cache_write)},
                    {"output", static_cast<double>(counts.tokens.output)},
-                   {"cached", static_cast<double>(counts.tokens.cached)},
-                   {"thoughts", static_cast<double>(counts.tokens.thoughts)}};
+                   {"thinking", static_cast<double>(counts.tokens.thinking)}};
 
   gather_properties(reader, inputs, limits, data);
   gather_failures(reader, inputs, limits, data);

@@ -30,7 +30,7 @@ std::string join(const std::vector<std::string>& names) {
 }  // namespace
 
 BraintrustLogger::BraintrustLogger(const StageContext& context)
-    : host_(*context.host), config_(parse_config(context.config_json)), builder_(config_.events) {
+    : host_(context.host), config_(parse_config(context.config_json)), builder_(config_.events) {
   limits_.max_events = config_.batch_size;
   limits_.max_bytes = config_.max_request_bytes;
   failed_path_ = config_.failed_file.empty()

@@ -50,13 +50,13 @@ void CsvRowReader::take_header() {
   } else {
     // The first record tells how many columns there are; keep it for the first read().
     first_row_.emplace();
-    if (!records_->next(first_row_->values)) {
+    if (!records_->next(fields_)) {
       throw std::runtime_error(name +
                                ":1:1: the file is empty, so it cannot tell its columns; set \"columns\"");
     }
     columns_.clear();
-    for (std::size_t i = 1; i <= first_row_->values.size(); ++i)
-      columns_.push_back("column_" + std::to_string(i));
+    for (std::size_t i = 1; i <= fields_.size(); ++i) columns_.push_back("column_" + std::to_string(i));
+    take_fields(*first_row_);
   }
 }
 
@@ -67,15 +67,21 @@ void CsvRowReader::read(std::vector<Row>& batch, std::size_t max_rows) {
 }
 
 bool CsvRowReader::next_row(Row& row) {
-  if (!records_->next(row.values)) return false;
+  if (!records_->next(fields_)) return false;
+  take_fields(row);
   check_row(row);
   return true;
+}
+
+void CsvRowReader::take_fields(Row& row) {
+  fit_to_columns(fields_);
+  row.values.resize(fields_.size());
+  for (std::size_t i = 0; i < fields_.size(); ++i) row.values[i] = Value(std::move(fields_[i]));
 }
 
 void CsvRowReader::check_row(Row& row) {
   row.line = records_->line();
   if (records_->replaced_invalid_utf8()) ++counts_.utf8_replaced;
-  fit_to_columns(row.values);
   ++counts_.rows;
   std::string problem = keys_.assign(row);
   if (!problem.empty())

@@ -59,6 +59,8 @@ class CsvRowReader {
   bool next_row(Row& row);
   /// Checks the record just read into `row` (field count, key) and fills its line and key.
   void check_row(Row& row);
+  /// Moves the record just read (`fields_`, fitted to the columns) into `row` as string values.
+  void take_fields(Row& row);
   /// Applies the ragged policy to `values`.
   void fit_to_columns(std::vector<std::string>& values);
   void take_header();
@@ -67,7 +69,8 @@ class CsvRowReader {
   std::optional<CsvRecordReader> records_;
   std::vector<std::string> columns_;
   io::RowKeys keys_;
-  std::optional<Row> first_row_;  // read by open() to count the columns of a file without header
+  std::optional<Row> first_row_;     // read by open() to count the columns of a file without header
+  std::vector<std::string> fields_;  // the record being read (reused: its strings move into the row)
   CsvReadCounts counts_;
   io::StickyError error_;
 };

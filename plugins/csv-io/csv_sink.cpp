@@ -37,12 +37,18 @@ CsvSink::CsvSink(Config config)
       header_(config.header),
       writer_(config.dialect, std::move(config.line_ending)) {}
 
-Status CsvSink::open(const std::vector<std::string>& columns) {
+Status CsvSink::open(const std::vector<Column>& columns) {
   if (columns.empty()) throw std::invalid_argument(path_ + ": cannot write a CSV file with no columns");
   file_.reset();  // a second open starts over
   file_.emplace(path_);
   column_count_ = columns.size();
-  if (header_) writer_.append_record(columns, file_->buffer());
+  list_separators_.clear();
+  fields_.clear();
+  for (const auto& column : columns) {
+    list_separators_.push_back(column.list_separator);
+    fields_.push_back(column.name);
+  }
+  if (header_) writer_.append_record(fields_, file_->buffer());
   return Status::ok();
 }
 
@@ -53,7 +59,10 @@ Status CsvSink::write(const std::vector<Row>& rows) {
       throw std::invalid_argument(path_ + ": row " + row.key + " has " + std::to_string(row.values.size()) +
                                   " values for " + std::to_string(column_count_) + " columns");
     }
-    writer_.append_record(row.values, file_->buffer());
+    // Text cells: strings as they are, arrays joined by the column's separator (an item holding the
+    // separator is quoted), objects as JSON.
+    for (std::size_t i = 0; i < column_count_; ++i) fields_[i] = row.values[i].to_text(list_separators_[i]);
+    writer_.append_record(fields_, file_->buffer());
     file_->flush_if_full();
   }
   return Status::ok();

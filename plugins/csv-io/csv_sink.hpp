@@ -20,7 +20,7 @@ class CsvSink final : public Sink {
   explicit CsvSink(const StageContext& context);
 
   /// Creates `<path>.tmp-<pid>` (and the parent folder) and writes the header row.
-  Status open(const std::vector<std::string>& columns) override;
+  Status open(const std::vector<Column>& columns) override;
   Status write(const std::vector<Row>& rows) override;
   /// Flushes, fsyncs and renames the file to `path`.
   Status commit() override;
@@ -39,6 +39,9 @@ class CsvSink final : public Sink {
   bool header_;
   CsvWriter writer_;
   std::size_t column_count_ = 0;
+  /// How each column joins an array value (the parser's list separator).
+  std::vector<std::string> list_separators_;
+  std::vector<std::string> fields_;  // one row as text
   std::optional<io::AtomicOutputFile> file_;
 };
 

@@ -50,7 +50,7 @@ const char* const CsvSource::kConfigSchema = R"({
 })";
 
 CsvSource::CsvSource(const StageContext& context)
-    : host_(context.host), reader_(read_config(context, path_)) {}
+    : host_(&context.host), reader_(read_config(context, path_)) {}
 
 Status CsvSource::open(std::vector<std::string>& columns) {
   reported_ = false;

@@ -4,16 +4,12 @@
 #include <stdexcept>
 
 #include "jsonl_writer.hpp"
+#include "pricing.hpp"
 #include "response_decoder.hpp"
 
 namespace pipehost::gemini {
 
 namespace {
-
-HostServices& host_of(const StageContext& context) {
-  if (!context.host) throw std::invalid_argument("gemini-batch: no host services");
-  return *context.host;
-}
 
 std::string megabytes(std::uint64_t bytes) {
   char text[32];
@@ -42,7 +38,7 @@ const char* state_name(JobState state) {
 }  // namespace
 
 GeminiBatchProvider::GeminiBatchProvider(const StageContext& context)
-    : host_(host_of(context)), config_(parse_config(context.config_json)) {}
+    : host_(context.host), config_(parse_config(context.config_json)) {}
 
 Status GeminiBatchProvider::capabilities(ProviderCapabilities& capabilities) {
   capabilities = ProviderCapabilities{};
@@ -51,6 +47,11 @@ Status GeminiBatchProvider::capabilities(ProviderCapabilities& capabilities) {
   capabilities.max_bytes_per_job = config_.max_batch_bytes;
   // 0 = the host decides (its engine reads online_concurrency from the provider section itself).
   capabilities.max_online_concurrency = 0;
+  return Status::ok();
+}
+
+Status GeminiBatchProvider::model(ModelInfo& info) {
+  info = model_info(config_.model);
   return Status::ok();
 }
 
@@ -226,11 +227,13 @@ Status GeminiBatchProvider::fetch(const std::string& handle,
         return Status::ok();
       }
       ++lines;
+      price_tool_uses(config_.model, response);
       return on_response(std::move(response));
     });
   } else if (info.has_inline_responses) {
     fetched = for_each_inline_response(body, [&](Response&& response) {
       ++lines;
+      price_tool_uses(config_.model, response);
       return on_response(std::move(response));
     });
   } else {
@@ -293,6 +296,7 @@ Status GeminiBatchProvider::call(const Request& request, Response& response) {
     if (!decoded.is_ok())
       return Status::retry("generateContent for key '" + request.key + "': " + decoded.message());
     response.key = request.key;
+    price_tool_uses(config_.model, response);
     return Status::ok();
   }
   Status error = api_error("generateContent for key '" + request.key + "'", http.status, http.body,

@@ -24,6 +24,8 @@ class GeminiBatchProvider final : public Provider {
   explicit GeminiBatchProvider(const StageContext& context);
 
   Status capabilities(ProviderCapabilities& capabilities) override;
+  /// The configured model, its list prices and Google Search grounding's fee (pricing.hpp).
+  Status model(ModelInfo& info) override;
   /// Reads the API key (missing key = fatal, before anything is sent) and makes the HTTP client.
   Status start() override;
   Status encoded_size(const Request& request, std::uint64_t& bytes) override;

@@ -6,8 +6,6 @@
 
 #include <boost/json.hpp>
 
-#include "json_text.hpp"
-
 namespace pipehost::gemini {
 
 namespace json = boost::json;
@@ -96,6 +94,11 @@ std::shared_ptr<const RequestEncoder::Shared> RequestEncoder::system_instruction
   });
 }
 
+/// The response schema (JSON Schema, see pipehost::GenerationSettings) in the OpenAPI dialect of
+/// Gemini's `responseSchema`: upper-case types, `nullable`, and `propertyOrdering` so the answer's keys
+/// come in column order.
+json::value to_gemini_schema(const json::value& schema);
+
 std::shared_ptr<const RequestEncoder::Shared> RequestEncoder::schema(
     const std::shared_ptr<const std::string>& text) {
   std::lock_guard lock(mutex_);
@@ -104,8 +107,62 @@ std::shared_ptr<const RequestEncoder::Shared> RequestEncoder::schema(
     json::value parsed = json::parse(s, ec);
     if (ec) throw std::invalid_argument("the response schema is not valid JSON: " + ec.message());
     if (!parsed.is_object()) throw std::invalid_argument("the response schema must be a JSON object");
-    return json::serialize(parsed);
+    return json::serialize(to_gemini_schema(parsed));
   });
+}
+
+json::value to_gemini_schema(const json::value& schema) {
+  if (schema.is_array()) {
+    json::array out;
+    for (const auto& item : schema.get_array()) out.push_back(to_gemini_schema(item));
+    return out;
+  }
+  if (!schema.is_object()) return schema;
+  auto upper = [](std::string_view name) {
+    std::string out(name);
+    for (char& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    return out;
+  };
+  json::object out;
+  bool nullable = false;
+  for (const auto& [key, value] : schema.get_object()) {
+    if (key == "type") {
+      // JSON Schema's ["string", "null"] is OpenAPI's "STRING" with nullable.
+      std::string type;
+      if (value.is_string()) type = upper(value.get_string());
+      if (value.is_array()) {
+        for (const auto& t : value.get_array()) {
+          if (!t.is_string()) continue;
+          if (t.get_string() == "null")
+            nullable = true;
+          else if (type.empty())
+            type = upper(t.get_string());
+        }
+      }
+      if (!type.empty()) out["type"] = type;
+    } else if (key == "properties" && value.is_object()) {
+      json::object properties;
+      for (const auto& [name, property] : value.get_object()) properties[name] = to_gemini_schema(property);
+      out["properties"] = std::move(properties);
+    } else if (key == "items" || key == "anyOf") {
+      out[key] = to_gemini_schema(value);
+    } else if (key != "propertyOrdering" && key != "additionalProperties" && key != "$schema") {
+      out[key] = value;
+    }
+  }
+  if (nullable) out["nullable"] = true;
+  // Gemini writes an answer's keys in alphabetical order unless told another: say the column order
+  // (the order of `properties`) only when it is not alphabetical.
+  if (const auto* properties = out.if_contains("properties"); properties && properties->is_object()) {
+    json::array order;
+    bool alphabetical = true;
+    for (const auto& [name, property] : properties->get_object()) {
+      if (!order.empty() && order.back().get_string() > name) alphabetical = false;
+      order.emplace_back(name);
+    }
+    if (!alphabetical) out["propertyOrdering"] = std::move(order);
+  }
+  return out;
 }
 
 std::shared_ptr<const RequestEncoder::Extra> RequestEncoder::extra(const std::string& text) {

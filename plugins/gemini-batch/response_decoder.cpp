@@ -69,13 +69,31 @@ ResponseError rpc_error(const json::object& error) {
   return out;
 }
 
-/// Fills text, finish reason, usage and model version from a GenerateContentResponse object.
+/// Gemini's finish reasons in the host's words.
+FinishStatus finish_status(std::string_view reason) {
+  if (reason.empty() || reason == "STOP") return FinishStatus::complete;
+  if (reason == "MAX_TOKENS") return FinishStatus::truncated;
+  for (std::string_view refused :
+       {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "LANGUAGE", "IMAGE_SAFETY"})
+    if (reason == refused) return FinishStatus::refused;
+  if (reason.rfind("BLOCKED", 0) == 0) return FinishStatus::refused;
+  return FinishStatus::error;
+}
+
+/// Fills text, finish reason, usage, grounding and model version from a GenerateContentResponse object.
 void read_generate_content(const json::object& body, Response& response) {
   if (auto* candidates = find(body, "candidates"); candidates && candidates->is_array() &&
                                                    !candidates->get_array().empty() &&
                                                    candidates->get_array()[0].is_object()) {
     const auto& candidate = candidates->get_array()[0].get_object();
     response.finish_reason = find_string(candidate, "finishReason", "finish_reason");
+    // Google Search grounding: the provider prices it per grounded prompt or per search query.
+    if (auto* grounding = find_object(candidate, "groundingMetadata", "grounding_metadata")) {
+      std::int64_t queries = 0;
+      if (auto* list = find(*grounding, "webSearchQueries", "web_search_queries"); list && list->is_array())
+        queries = static_cast<std::int64_t>(list->get_array().size());
+      response.tool_uses.push_back({"web_search", queries, "search query", 0});
+    }
     if (auto* content = find_object(candidate, "content")) {
       if (auto* parts = find(*content, "parts"); parts && parts->is_array()) {
         for (const auto& part : parts->get_array()) {
@@ -95,12 +113,14 @@ void read_generate_content(const json::object& body, Response& response) {
       response.error = ResponseError{"BLOCKED_" + reason, "the prompt was blocked (" + reason + ")", false};
     }
   }
+  response.finish = finish_status(response.finish_reason);
   if (auto* usage = find_object(body, "usageMetadata", "usage_metadata")) {
-    response.usage.prompt_tokens = find_int(*usage, "promptTokenCount", "prompt_token_count");
+    // promptTokenCount includes the cached tokens, as Usage::input_tokens does.
+    response.usage.input_tokens = find_int(*usage, "promptTokenCount", "prompt_token_count");
     response.usage.output_tokens = find_int(*usage, "candidatesTokenCount", "candidates_token_count");
-    response.usage.cached_tokens = find_int(*usage, "cachedContentTokenCount", "cached_content_token_count");
-    response.usage.thoughts_tokens = find_int(*usage, "thoughtsTokenCount", "thoughts_token_count");
-    response.usage.total_tokens = find_int(*usage, "totalTokenCount", "total_token_count");
+    response.usage.cached_input_tokens =
+        find_int(*usage, "cachedContentTokenCount", "cached_content_token_count");
+    response.usage.thinking_tokens = find_int(*usage, "thoughtsTokenCount", "thoughts_token_count");
   }
   response.model_version = find_string(body, "modelVersion", "model_version");
 }

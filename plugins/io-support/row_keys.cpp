@@ -35,7 +35,7 @@ std::string RowKeys::assign(Row& row) {
     row.key = row_number_;
     return {};
   }
-  row.key = row.values[key_index_];
+  row.key = row.values[key_index_].to_text();
   if (row.key.empty()) return "empty key in key column " + quote_for_message(key_column_);
   auto [it, inserted] = first_lines_.try_emplace(row.key, row.line);
   if (inserted) return {};

@@ -3,12 +3,10 @@
 #include <cstdint>
 #include <cstring>
 
+#include "pipehost/value.hpp"
+
 namespace pipehost::io {
 namespace {
-
-bool in(unsigned char byte, unsigned char low, unsigned char high) {
-  return byte >= low && byte <= high;
-}
 
 /// True when the 8 * N bytes at `p` are all ASCII (the fast path: most text data is).
 template <int N>
@@ -25,38 +23,9 @@ bool all_ascii(const unsigned char* p) {
 }  // namespace
 
 std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* end, std::size_t& bad_length) {
-  unsigned char lead = p[0];
-  if (lead < 0x80) return 1;
-  // Bounds of the second byte and the number of continuation bytes, per Unicode Table 3-7.
-  unsigned char second_low = 0x80, second_high = 0xBF;
-  std::size_t length;
-  if (in(lead, 0xC2, 0xDF)) {
-    length = 2;
-  } else if (lead == 0xE0) {
-    length = 3, second_low = 0xA0;
-  } else if (in(lead, 0xE1, 0xEC) || in(lead, 0xEE, 0xEF)) {
-    length = 3;
-  } else if (lead == 0xED) {
-    length = 3, second_high = 0x9F;  // no UTF-16 surrogates
-  } else if (lead == 0xF0) {
-    length = 4, second_low = 0x90;  // no overlong 4-byte forms
-  } else if (in(lead, 0xF1, 0xF3)) {
-    length = 4;
-  } else if (lead == 0xF4) {
-    length = 4, second_high = 0x8F;  // nothing above U+10FFFF
-  } else {
-    bad_length = 1;  // continuation byte without a lead, C0/C1 (overlong), F5..FF
-    return 0;
-  }
-  std::size_t i = 1;
-  for (; i < length; ++i) {
-    if (p + i >= end) break;
-    unsigned char low = i == 1 ? second_low : 0x80, high = i == 1 ? second_high : 0xBF;
-    if (!in(p[i], low, high)) break;
-  }
-  if (i == length) return length;
-  bad_length = i;  // the lead plus the continuation bytes that fit: one maximal subpart
-  return 0;
+  // The SDK's rule (the one every JSON writer in pipehost repairs with), so CSV and JSON agree.
+  std::string_view text(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
+  return pipehost::detail::utf8_sequence_length(text, 0, bad_length);
 }
 
 std::size_t find_invalid_utf8(std::string_view text) {

@@ -5,7 +5,6 @@
 
 #include "io_support/message_text.hpp"
 #include "io_support/stage_config.hpp"
-#include "json_text.hpp"
 
 namespace pipehost::json_io {
 
@@ -13,7 +12,7 @@ const char* const JsonSink::kConfigSchema = R"({
   "type": "object",
   "properties": {
     "path": {"type": "string", "format": "path", "description": "JSON file to write. Written to <path>.tmp-<pid> and renamed when the run succeeds; the folder is created when missing."},
-    "format": {"type": "string", "enum": ["array", "jsonl"], "default": "array", "description": "\"array\": one JSON array of objects (one object per line); \"jsonl\": JSON Lines, one object per line."},
+    "format": {"type": "string", "enum": ["array", "jsonl"], "default": "array", "description": "\"array\": one JSON array of objects (one object per line); \"jsonl\": JSON Lines, one object per line. Values keep their types (numbers, arrays, null)."},
     "pretty": {"type": "boolean", "default": false, "description": "Indent the array's objects, one key per line (\"array\" only)."}
   },
   "required": ["path"],
@@ -30,17 +29,18 @@ JsonSink::JsonSink(const StageContext& context) {
   config.reject_unknown_keys();
 }
 
-Status JsonSink::open(const std::vector<std::string>& columns) {
+Status JsonSink::open(const std::vector<Column>& columns) {
   std::unordered_map<std::string_view, std::size_t> seen;
   key_prefixes_.clear();
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (auto [it, inserted] = seen.emplace(columns[i], i); !inserted) {
-      throw std::invalid_argument(path_ + ": duplicate column name " + io::quote_for_message(columns[i]) +
-                                  " (columns " + std::to_string(it->second + 1) + " and " +
-                                  std::to_string(i + 1) + "); JSON object keys must be unique");
+    if (auto [it, inserted] = seen.emplace(columns[i].name, i); !inserted) {
+      throw std::invalid_argument(path_ + ": duplicate column name " +
+                                  io::quote_for_message(columns[i].name) + " (columns " +
+                                  std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
+                                  "); JSON object keys must be unique");
     }
     std::string prefix = pretty_ ? (i == 0 ? "\n    " : ",\n    ") : (i == 0 ? "" : ",");
-    append_json_string(prefix, columns[i]);
+    append_json_string(prefix, columns[i].name);
     prefix += pretty_ ? ": " : ":";
     key_prefixes_.push_back(std::move(prefix));
   }
@@ -56,7 +56,7 @@ void JsonSink::append_object(const Row& row, std::string& out) const {
   out += pretty_ ? "  {" : "{";
   for (std::size_t i = 0; i < key_prefixes_.size(); ++i) {
     out += key_prefixes_[i];
-    append_json_string(out, row.values[i]);
+    write_json(row.values[i], out);  // native JSON: numbers, arrays, null as they are
   }
   out += pretty_ && !key_prefixes_.empty() ? "\n  }" : "}";
   if (format_ == Format::jsonl) out += '\n';

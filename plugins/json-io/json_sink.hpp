@@ -22,7 +22,7 @@ class JsonSink final : public Sink {
 
   /// Creates `<path>.tmp-<pid>` (and the parent folder); rejects duplicate column names (JSON object
   /// keys must be unique to be useful).
-  Status open(const std::vector<std::string>& columns) override;
+  Status open(const std::vector<Column>& columns) override;
   Status write(const std::vector<Row>& rows) override;
   /// Closes the array, flushes, fsyncs and renames the file to `path`.
   Status commit() override;

@@ -5,7 +5,6 @@
 
 #include "io_support/message_text.hpp"
 #include "io_support/utf8.hpp"
-#include "json_text.hpp"
 
 namespace pipehost::json_io {
 namespace {
@@ -14,17 +13,17 @@ bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
-const char* kind_of(const boost::json::value& value) {
+const char* kind_of(const Value& value) {
   switch (value.kind()) {
-    case boost::json::kind::array:
+    case Value::Kind::array:
       return "an array";
-    case boost::json::kind::string:
+    case Value::Kind::string:
       return "a string";
-    case boost::json::kind::bool_:
+    case Value::Kind::boolean:
       return "a boolean";
-    case boost::json::kind::null:
+    case Value::Kind::null:
       return "null";
-    case boost::json::kind::object:
+    case Value::Kind::object:
       return "an object";
     default:
       return "a number";
@@ -59,9 +58,9 @@ std::vector<std::string> JsonlRowReader::open(std::unique_ptr<io::ByteInput> inp
       throw std::runtime_error(
           name_ + ":1: no JSON object to take the columns from: the file is empty; set \"columns\"");
     }
-    boost::json::object object = parse_object(line);
+    Value object = parse_object(line);
     std::vector<std::string> columns;
-    for (const auto& entry : object) columns.emplace_back(entry.key());
+    for (std::size_t i = 0; i < object.size(); ++i) columns.push_back(object.key(i));
     set_columns(std::move(columns));
     first_row_.emplace();
     fill_row(object, *first_row_);
@@ -109,44 +108,38 @@ bool JsonlRowReader::next_line(std::string_view& line) {
   }
 }
 
-boost::json::object JsonlRowReader::parse_object(std::string_view line) {
-  parser_.reset();
-  boost::system::error_code error;
-  std::size_t consumed = parser_.write(line.data(), line.size(), error);
-  if (error) {
-    std::size_t column = io::count_characters(line.substr(0, std::min(consumed, line.size()))) + 1;
+Value JsonlRowReader::parse_object(std::string_view line) {
+  Value value;
+  std::string error;
+  std::size_t offset = 0;
+  if (!parse_json(line, value, error, &offset)) {
+    std::size_t column = io::count_characters(line.substr(0, std::min(offset, line.size()))) + 1;
     throw std::runtime_error(io::location(name_, line_number_, column) + ": invalid JSON (" +
-                             error.message() + ")");
+                             error.substr(error.find(": ") + 2) + ")");
   }
-  boost::json::value value = parser_.release();
   if (!value.is_object()) fail(std::string("expected a JSON object, found ") + kind_of(value));
-  return std::move(value.as_object());
+  return value;
 }
 
 bool JsonlRowReader::next_row(Row& row) {
   std::string_view line;
   if (!next_line(line)) return false;
-  fill_row(parse_object(line), row);
+  Value object = parse_object(line);
+  fill_row(object, row);
   return true;
 }
 
-void JsonlRowReader::fill_row(const boost::json::object& object, Row& row) {
+void JsonlRowReader::fill_row(Value& object, Row& row) {
   row.line = line_number_;
   row.values.resize(columns_.size());
   seen_.assign(columns_.size(), false);
-  for (const auto& entry : object) {
-    auto it = column_index_.find(std::string_view(entry.key()));
+  for (std::size_t i = 0; i < object.size(); ++i) {
+    auto it = column_index_.find(std::string_view(object.key(i)));
     if (it == column_index_.end()) {
-      fail("unexpected key " + io::quote_for_message(entry.key()) + "; " + expected_columns());
+      fail("unexpected key " + io::quote_for_message(object.key(i)) + "; " + expected_columns());
     }
     seen_[it->second] = true;
-    std::string& value = row.values[it->second];
-    if (entry.value().is_string()) {
-      value.assign(entry.value().get_string().data(), entry.value().get_string().size());
-    } else {
-      value.clear();
-      append_json_value(value, entry.value());
-    }
+    row.values[it->second] = std::move(object[i]);  // typed, as in the file
   }
   for (std::size_t i = 0; i < columns_.size(); ++i) {
     if (!seen_[i]) {

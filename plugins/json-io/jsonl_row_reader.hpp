@@ -1,7 +1,7 @@
 // Rows out of JSON Lines: one JSON object per line. The columns are the keys of the first object, in
 // order (or the configured "columns"); every later object must have exactly those keys, in any
-// order. String values are taken as they are; other values become their compact JSON text (1, true,
-// null, 2.5, [1,2], {"a":1}). Blank lines are skipped; a UTF-8 byte order mark and CRLF line ends are
+// order. Values keep their JSON types (strings, numbers, integers exactly, booleans, null, arrays,
+// objects). Blank lines are skipped; a UTF-8 byte order mark and CRLF line ends are
 // accepted.
 // Lines are read through an io::InputWindow, so memory follows the longest line, not the file.
 // Errors: "name:line: what", with ":column" for JSON syntax errors.
@@ -15,8 +15,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "io_support/byte_input.hpp"
 #include "io_support/input_window.hpp"
@@ -50,11 +48,11 @@ class JsonlRowReader {
   /// The next non-blank line (without its line end), or false at the end of the input.
   bool next_line(std::string_view& line);
   /// Parses `line` as a JSON object (throws with the position otherwise).
-  boost::json::object parse_object(std::string_view line);
+  Value parse_object(std::string_view line);
   /// Reads the next object into `row`. False at the end of the input.
   bool next_row(Row& row);
   /// Fills `row` from `object` (checked against the columns) and gives it its key.
-  void fill_row(const boost::json::object& object, Row& row);
+  void fill_row(Value& object, Row& row);
   void set_columns(std::vector<std::string> columns);
   /// What every object must have, for messages.
   std::string expected_columns() const;
@@ -64,7 +62,6 @@ class JsonlRowReader {
   std::optional<io::InputWindow> window_;
   std::string name_;
   std::uint64_t line_number_ = 0;
-  boost::json::parser parser_;
 
   std::vector<std::string> columns_;
   std::map<std::string, std::size_t, std::less<>> column_index_;

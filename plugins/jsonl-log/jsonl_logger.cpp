@@ -3,7 +3,7 @@
 namespace pipehost::jsonl_log {
 
 JsonlLogger::JsonlLogger(const StageContext& context)
-    : host_(*context.host), config_(parse_config(context.config_json)), builder_(config_.events) {}
+    : host_(context.host), config_(parse_config(context.config_json)), builder_(config_.events) {}
 
 Status JsonlLogger::start() {
   if (!file_) file_ = std::make_unique<braintrust::AppendFile>(config_.path);

@@ -27,10 +27,6 @@ void append_double(double number, std::string& out) {
   append_number(number, out);
 }
 
-bool is_scalar(const json::value& value) {
-  return !value.is_object() && !value.is_array();
-}
-
 }  // namespace
 
 void append_json_text(const json::value& value, std::string& out) {
@@ -80,38 +76,34 @@ void append_json_text(const json::value& value, std::string& out) {
   }
 }
 
-void append_column_text(const json::value& value, std::string_view list_separator, std::string& out) {
+Value to_value(const json::value& value) {
   switch (value.kind()) {
     case json::kind::null:
-      return;
-    case json::kind::string: {
-      const auto& text = value.get_string();
-      out.append(text.data(), text.size());
-      return;
-    }
+      return Value();
+    case json::kind::bool_:
+      return Value(value.get_bool());
+    case json::kind::int64:
+      return Value(value.get_int64());
+    case json::kind::uint64:
+      return Value(value.get_uint64());
+    case json::kind::double_:
+      return Value(value.get_double());
+    case json::kind::string:
+      return Value(std::string_view(value.get_string()));
     case json::kind::array: {
-      const auto& array = value.get_array();
-      for (const auto& element : array) {
-        if (!is_scalar(element)) {
-          append_json_text(value, out);
-          return;
-        }
-      }
-      bool first = true;
-      for (const auto& element : array) {
-        if (!first) out += list_separator;
-        first = false;
-        append_column_text(element, list_separator, out);
-      }
-      return;
+      std::vector<Value> items;
+      items.reserve(value.get_array().size());
+      for (const auto& element : value.get_array()) items.push_back(to_value(element));
+      return Value::array(std::move(items));
     }
-    case json::kind::object:
-      append_json_text(value, out);
-      return;
-    default:
-      append_json_text(value, out);
-      return;
+    case json::kind::object: {
+      Value object = Value::object();
+      for (const auto& member : value.get_object())
+        object.set(std::string(member.key()), to_value(member.value()));
+      return object;
+    }
   }
+  return Value();
 }
 
 std::string json_excerpt(const json::value& value, std::size_t max_bytes) {

@@ -24,10 +24,21 @@ std::string resolve_path(std::string_view path, std::string_view config_dir) {
   return p.lexically_normal().string();
 }
 
-std::vector<std::string> property_names(const ResponseSchema& schema) {
-  std::vector<std::string> names;
-  for (const auto& property : schema.properties()) names.push_back(property.name);
-  return names;
+std::vector<Column> columns_of(const ResponseSchema& schema, const std::string& list_separator) {
+  std::vector<Column> columns;
+  for (const auto& property : schema.properties()) {
+    Column column;
+    column.name = property.name;
+    const SchemaNode& node = property.schema;
+    if (node.type != SchemaType::any) column.type = to_string(node.type);
+    // An enum's values, or an array of enum's item values: what a report can count.
+    const SchemaNode* values = node.enum_values.empty() && node.items ? node.items.get() : &node;
+    for (const auto& value : values->enum_values)
+      if (value.is_string()) column.enum_values.emplace_back(value.get_string());
+    column.list_separator = list_separator;
+    columns.push_back(std::move(column));
+  }
+  return columns;
 }
 
 }  // namespace
@@ -43,7 +54,7 @@ const char* const MarkdownJsonParser::kConfigSchema = R"({
     },
     "list_separator": {
       "type": "string", "default": "; ",
-      "description": "Joins the elements of an array of scalars into one column"
+      "description": "How text outputs (CSV) join the elements of an array value; JSON outputs keep arrays"
     },
     "case_insensitive_enums": {
       "type": "boolean", "default": false,
@@ -97,9 +108,9 @@ AnswerParser::AnswerParser(ResponseSchema schema, std::string list_separator, Va
     : schema_(std::move(schema)),
       list_separator_(std::move(list_separator)),
       options_(options),
-      columns_(property_names(schema_)) {}
+      columns_(columns_of(schema_, list_separator_)) {}
 
-Status AnswerParser::parse(std::string_view answer, std::vector<std::string>& fields) const {
+Status AnswerParser::parse(std::string_view answer, std::vector<Value>& fields) const {
   // The parsed tree lives in a stack buffer: a 1-2 KB answer needs a few KB, so the hot path does not
   // touch the heap for it (larger answers spill over to the default allocator).
   alignas(std::max_align_t) unsigned char buffer[16 * 1024];
@@ -113,9 +124,8 @@ Status AnswerParser::parse(std::string_view answer, std::vector<std::string>& fi
   const auto& properties = schema_.properties();
   fields.resize(properties.size());
   for (std::size_t i = 0; i < properties.size(); ++i) {
-    fields[i].clear();
-    if (const json::value* value = object.if_contains(properties[i].name))
-      append_column_text(*value, list_separator_, fields[i]);
+    const json::value* value = object.if_contains(properties[i].name);
+    fields[i] = value ? to_value(*value) : Value();
   }
   return Status::ok();
 }
@@ -126,11 +136,9 @@ AnswerParser make_answer_parser(const StageContext& context) {
   const ParserSettings settings = ParserSettings::from_config(context.config_json, context.config_dir);
   const std::string schema_text = read_text_file(settings.response_schema_file, "response_schema_file");
   ResponseSchema schema = ResponseSchema::parse(schema_text, settings.response_schema_file);
-  if (context.host) {
-    for (const auto& keyword : schema.unchecked_keywords())
-      context.host->log(LogLevel::warn, "response schema " + settings.response_schema_file + ": " + keyword +
-                                            " is not checked by markdown-json-parser");
-  }
+  for (const auto& keyword : schema.unchecked_keywords())
+    context.host.log(LogLevel::warn, "response schema " + settings.response_schema_file + ": " + keyword +
+                                         " is not checked by markdown-json-parser");
   return AnswerParser(std::move(schema), settings.list_separator,
                       ValidationOptions{.case_insensitive_enums = settings.case_insensitive_enums});
 }
@@ -139,12 +147,12 @@ AnswerParser make_answer_parser(const StageContext& context) {
 
 MarkdownJsonParser::MarkdownJsonParser(const StageContext& context) : parser_(make_answer_parser(context)) {}
 
-Status MarkdownJsonParser::columns(std::vector<std::string>& out) {
+Status MarkdownJsonParser::columns(std::vector<Column>& out) {
   out = parser_.columns();
   return Status::ok();
 }
 
-Status MarkdownJsonParser::parse(std::string_view text, std::vector<std::string>& fields) {
+Status MarkdownJsonParser::parse(std::string_view text, std::vector<Value>& fields) {
   return parser_.parse(text, fields);
 }
 

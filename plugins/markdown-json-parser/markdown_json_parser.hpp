@@ -1,5 +1,5 @@
 // The markdown-json-parser Parser stage: model answer text -> JSON object (bare, fenced or in prose) ->
-// checked against the response schema -> one text field per top-level schema property.
+// checked against the response schema -> one typed field per top-level schema property.
 #pragma once
 
 #include <string>
@@ -15,7 +15,7 @@ namespace pipehost::markdown_json {
 struct ParserSettings {
   /// Absolute (or config-folder-relative) path of the response schema JSON file.
   std::string response_schema_file;
-  /// Joins the elements of an array of scalars into one column.
+  /// How text sinks (CSV) join the elements of an array value.
   std::string list_separator = "; ";
   bool case_insensitive_enums = false;
 
@@ -30,19 +30,20 @@ class AnswerParser {
  public:
   AnswerParser(ResponseSchema schema, std::string list_separator, ValidationOptions options);
 
-  /// The output column names: the schema's top-level properties, in the file's order.
-  const std::vector<std::string>& columns() const { return columns_; }
+  /// The output columns: the schema's top-level properties, in the file's order, with their types,
+  /// enum values and the list separator text sinks join arrays with.
+  const std::vector<Column>& columns() const { return columns_; }
   const ResponseSchema& schema() const { return schema_; }
 
-  /// Fills `fields` (one per column) from `answer`; returns retry with the reason when the answer
-  /// holds no object that matches the schema.
-  Status parse(std::string_view answer, std::vector<std::string>& fields) const;
+  /// Fills `fields` (one typed value per column; null for an absent optional property) from `answer`;
+  /// returns retry with the reason when the answer holds no object that matches the schema.
+  Status parse(std::string_view answer, std::vector<Value>& fields) const;
 
  private:
   ResponseSchema schema_;
   std::string list_separator_;
   ValidationOptions options_;
-  std::vector<std::string> columns_;
+  std::vector<Column> columns_;
 };
 
 /// Reads a whole file; throws std::runtime_error "<what>: cannot read \"<path>\": <reason>".
@@ -55,8 +56,8 @@ class MarkdownJsonParser final : public Parser {
 
   explicit MarkdownJsonParser(const StageContext& context);
 
-  Status columns(std::vector<std::string>& out) override;
-  Status parse(std::string_view text, std::vector<std::string>& fields) override;
+  Status columns(std::vector<Column>& out) override;
+  Status parse(std::string_view text, std::vector<Value>& fields) override;
 
  private:
   AnswerParser parser_;

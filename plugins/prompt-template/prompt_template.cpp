@@ -122,7 +122,7 @@ const char* const PromptTemplate::kConfigSchema = R"schema({
     },
     "user_template": {
       "type": "string",
-      "description": "User message with {{column}} placeholders; {{column | json}} inserts the value as a JSON string literal (quotes included). Give this or user_template_file"
+      "description": "User message with {{column}} placeholders; {{column | json}} inserts the value as JSON (a string quoted). Give this or user_template_file"
     },
     "user_template_file": {
       "type": "string", "format": "path",
@@ -130,7 +130,7 @@ const char* const PromptTemplate::kConfigSchema = R"schema({
     },
     "response_schema_file": {
       "type": "string", "format": "path",
-      "description": "JSON file with the response schema (Gemini responseSchema subset); also sets response_mime_type to application/json"
+      "description": "JSON file with the response schema: JSON Schema (or the OpenAPI dialect of Gemini's responseSchema: upper-case types, propertyOrdering, nullable), sent to the provider in its own dialect; also sets response_mime_type to application/json"
     },
     "response_mime_type": {
       "type": "string",
@@ -230,7 +230,56 @@ UserTemplate load_template(const PromptSettings& settings) {
                                settings.user_template_file);
 }
 
-/// The response schema as compact JSON (the provider embeds it in every request line).
+/// A response schema in JSON Schema's words, whatever dialect the file uses: type names lower case
+/// ("STRING" → "string"), `nullable: true` → a "null" type, `properties` in `propertyOrdering` order
+/// (which then goes: the order of `properties` is the column order). Providers convert it to theirs.
+json::value to_json_schema(const json::value& schema) {
+  if (schema.is_array()) {
+    json::array out;
+    for (const auto& item : schema.get_array()) out.push_back(to_json_schema(item));
+    return out;
+  }
+  if (!schema.is_object()) return schema;
+  const auto& in = schema.get_object();
+  auto lower = [](json::value type) {
+    if (type.is_string()) {
+      std::string name(type.get_string());
+      for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      return json::value(name);
+    }
+    return type;
+  };
+  json::object out;
+  for (const auto& [key, value] : in) {
+    if (key == "propertyOrdering" || key == "nullable") continue;
+    if (key == "type") {
+      json::value type = value.is_array() ? json::value(json::array{}) : lower(value);
+      if (value.is_array())
+        for (const auto& t : value.get_array()) type.get_array().push_back(lower(t));
+      const auto* nullable = in.if_contains("nullable");
+      if (nullable && nullable->is_bool() && nullable->get_bool() && type.is_string())
+        type = json::array{type, "null"};
+      out["type"] = type;
+    } else if (key == "properties" && value.is_object()) {
+      json::object properties;
+      if (const auto* order = in.if_contains("propertyOrdering"); order && order->is_array())
+        for (const auto& name : order->get_array())
+          if (name.is_string())
+            if (const auto* p = value.get_object().if_contains(name.get_string()))
+              properties[name.get_string()] = to_json_schema(*p);
+      for (const auto& [name, property] : value.get_object())
+        if (!properties.contains(name)) properties[name] = to_json_schema(property);
+      out["properties"] = std::move(properties);
+    } else if (key == "items" || key == "anyOf" || key == "oneOf" || key == "allOf") {
+      out[key] = to_json_schema(value);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/// The response schema as compact JSON Schema (the provider embeds it in every request line).
 std::shared_ptr<const std::string> load_response_schema(const std::string& path) {
   const std::string text = read_text_file(path, "response_schema_file");
   json::error_code ec;
@@ -239,7 +288,7 @@ std::shared_ptr<const std::string> load_response_schema(const std::string& path)
     throw std::runtime_error("response_schema_file: \"" + path + "\" is not valid JSON: " + ec.message());
   if (!schema.is_object())
     throw std::runtime_error("response_schema_file: \"" + path + "\" must hold a JSON object");
-  return std::make_shared<const std::string>(json::serialize(schema));
+  return std::make_shared<const std::string>(json::serialize(to_json_schema(schema)));
 }
 
 }  // namespace

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include <boost/json/serialize.hpp>
-
 namespace pipehost::prompt_template {
 namespace {
 
@@ -152,7 +150,7 @@ void UserTemplate::bind(const std::vector<std::string>& columns) {
   bound_ = true;
 }
 
-void UserTemplate::render(const std::vector<std::string>& values, std::string& out) const {
+void UserTemplate::render(const std::vector<Value>& values, std::string& out) const {
   if (!bound_) throw std::logic_error(origin_ + ": render before bind");
   if (values.size() < values_needed_)
     throw std::runtime_error("row has " + std::to_string(values.size()) +
@@ -160,15 +158,19 @@ void UserTemplate::render(const std::vector<std::string>& values, std::string& o
                              last_column_name_ + ")");
   std::size_t size = literal_bytes_;
   for (const auto& segment : segments_)
-    if (segment.placeholder) size += values[segment.column].size() + 2;
+    if (segment.placeholder) size += values[segment.column].as_string().size() + 2;
   out.reserve(out.size() + size);
   for (const auto& segment : segments_) {
-    if (!segment.placeholder) {
+    const Value* value = segment.placeholder ? &values[segment.column] : nullptr;
+    if (!value) {
       out += segment.text;
     } else if (segment.insertion == Insertion::text) {
-      out += values[segment.column];
+      if (value->is_string())
+        out += value->as_string();
+      else
+        out += value->to_text();
     } else {
-      out += boost::json::serialize(boost::json::string_view(values[segment.column]));
+      write_json(*value, out);  // a string becomes a quoted JSON string; other values stay as they are
     }
   }
 }

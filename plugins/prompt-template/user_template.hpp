@@ -8,12 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "pipehost/value.hpp"
+
 namespace pipehost::prompt_template {
 
 /// How a placeholder's value goes into the text.
 enum class Insertion : std::uint8_t {
   text,         ///< {{column}}: the value as is.
-  json_string,  ///< {{column | json}}: the value as a JSON string literal, quotes included ("a \"b\"").
+  json_string,  ///< {{column | json}}: the value as JSON: a string quoted and escaped ("a \"b\""), numbers,
+                ///< arrays and null (from a typed source) as they are.
 };
 
 class UserTemplate {
@@ -29,7 +32,7 @@ class UserTemplate {
 
   /// Appends the text for one row; `values` line up with the bound columns. Throws std::runtime_error
   /// when called before `bind` or when `values` is too short for a placeholder.
-  void render(const std::vector<std::string>& values, std::string& out) const;
+  void render(const std::vector<Value>& values, std::string& out) const;
 
   /// Placeholder names in order of appearance (with repeats).
   std::vector<std::string> placeholder_names() const;

@@ -75,12 +75,12 @@ TEST(ProgressLine, FailedFigureCountsRowsNotAttempts) {
   failed.record("b", true);  // retried and done
   EXPECT_EQ(failed.count(), 1);
 
-  config::RunSettings settings;
+  engine::Pricing pricing;
   std::map<std::string, std::int64_t, std::less<>> counters{{engine::counter::rows_selected, 10},
                                                             {engine::counter::rows_done, 4},
                                                             {engine::counter::rows_prepared, 10},
                                                             {engine::counter::rows_failed, 7}};  // attempts
-  auto text = engine::progress_text(counters, failed.count(), seconds(10), settings, "");
+  auto text = engine::progress_text(counters, failed.count(), seconds(10), pricing, "");
   EXPECT_TRUE(text.starts_with("rows 4/10 done, 1 failed |")) << text;
   EXPECT_NE(text.find("ETA 0:10"), std::string::npos) << "5 of 10 rows finished in 10 s: " << text;
 }

@@ -40,7 +40,7 @@ class TemplateBuilder final : public pipehost::RequestBuilder {
   }
   pipehost::Status build(const pipehost::Row& row, pipehost::Request& request) override {
     request.system_instruction = system_;
-    request.user_parts = {row.values[index_]};
+    request.user_parts = {row.values[index_].to_text()};
     return pipehost::Status::ok();
   }
 
@@ -53,7 +53,7 @@ class TemplateBuilder final : public pipehost::RequestBuilder {
 /// Jobs live in this process only. Stats are written to <state_dir>/test-model-stats.json.
 class MemoryProvider final : public pipehost::Provider {
  public:
-  explicit MemoryProvider(const pipehost::StageContext& context) : host_(*context.host) {
+  explicit MemoryProvider(const pipehost::StageContext& context) : host_(context.host) {
     auto c = config_of(context);
     line_error_mod_ = int_option(c, "line_error_mod", 0);
     prose_mod_ = int_option(c, "prose_mod", 0);
@@ -61,6 +61,7 @@ class MemoryProvider final : public pipehost::Provider {
     create_429_ = int_option(c, "create_429", 0);
     fail_jobs_ = int_option(c, "fail_jobs", 0);
     max_jobs_rows_ = static_cast<std::uint64_t>(int_option(c, "max_requests_per_job", 0));
+    if (auto* m = c.if_contains("model")) model_ = std::string(m->as_string());
     if (auto* env = c.if_contains("log_secret_env")) log_secret_env_ = std::string(env->as_string());
     if (auto* online_only = c.if_contains("online_only")) online_only_ = online_only->as_bool();
   }
@@ -70,6 +71,15 @@ class MemoryProvider final : public pipehost::Provider {
     std::string key;
     if (auto s = host_.secret(log_secret_env_, key); !s) return s;
     host_.log(pipehost::LogLevel::warn, "using key " + key);
+    return pipehost::Status::ok();
+  }
+  // Prices of a Gemini flash model, whatever the model is called.
+  pipehost::Status model(pipehost::ModelInfo& info) override {
+    info.model = model_;
+    pipehost::TokenPrices prices;
+    prices.input = 0.30, prices.cached_input = 0.03, prices.output = prices.thinking = 2.50;
+    prices.batch_multiplier = 0.5;
+    info.prices = prices;
     return pipehost::Status::ok();
   }
   pipehost::Status capabilities(pipehost::ProviderCapabilities& caps) override {
@@ -149,7 +159,7 @@ class MemoryProvider final : public pipehost::Provider {
     response.key = r.key;
     int seen = ++attempts_[r.key];
     std::int64_t n = std::stoll(r.key);
-    response.usage.prompt_tokens = static_cast<std::int64_t>(r.user_parts[0].size());
+    response.usage.input_tokens = static_cast<std::int64_t>(r.user_parts[0].size());
     response.usage.output_tokens = 5;
     if (always_fail_mod_ && n % always_fail_mod_ == 0) {
       response.text = "I cannot answer that.";
@@ -179,6 +189,7 @@ class MemoryProvider final : public pipehost::Provider {
   std::uint64_t requests_ = 0;
   std::int64_t line_error_mod_, prose_mod_, always_fail_mod_, create_429_, fail_jobs_;
   std::uint64_t max_jobs_rows_;
+  std::string model_ = "test-model";
   std::string log_secret_env_;
   bool online_only_ = false;
 };
@@ -190,16 +201,16 @@ class AnswerParser final : public pipehost::Parser {
     auto c = config_of(context);
     if (auto* p = c.if_contains("prefix")) prefix_ = std::string(p->as_string());
   }
-  pipehost::Status columns(std::vector<std::string>& columns) override {
+  pipehost::Status columns(std::vector<pipehost::Column>& columns) override {
     columns = {"answer"};
     return pipehost::Status::ok();
   }
-  pipehost::Status parse(std::string_view text, std::vector<std::string>& fields) override {
+  pipehost::Status parse(std::string_view text, std::vector<pipehost::Value>& fields) override {
     boost::system::error_code ec;
     auto value = json::parse(text, ec);
     if (ec || !value.is_object() || !value.as_object().contains("answer"))
       return pipehost::Status::retry("no JSON found");
-    fields = {prefix_ + std::string(value.at("answer").as_string())};
+    fields = {pipehost::Value(prefix_ + std::string(value.at("answer").as_string()))};
     return pipehost::Status::ok();
   }
 

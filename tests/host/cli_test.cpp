@@ -23,7 +23,7 @@ pipehost::test::ProcessResult pipehost_cli(std::vector<std::string> args) {
 TEST(Cli, VersionAndHelp) {
   auto version = pipehost_cli({"--version"});
   EXPECT_EQ(version.exit_code, 0);
-  EXPECT_NE(version.out.find("plugin SDK 1.0.0, ABI 1.0"), std::string::npos) << version.out;
+  EXPECT_NE(version.out.find("plugin SDK 2.0.0, ABI 2.0"), std::string::npos) << version.out;
   auto help = pipehost_cli({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("Exit codes: 0 ok"), std::string::npos);
@@ -67,7 +67,8 @@ TEST(Cli, EveryCommandHasItsOwnHelp) {
 TEST(Cli, OptionsACommandDoesNotTakeAreRefused) {
   auto limit = pipehost_cli({"status", "--limit", "5", "run.json"});
   EXPECT_EQ(limit.exit_code, 2);
-  EXPECT_NE(limit.err.find("status does not take --limit (it is an option of: run, rows, calls)"), std::string::npos)
+  EXPECT_NE(limit.err.find("status does not take --limit (it is an option of: run, rows, calls)"),
+            std::string::npos)
       << limit.err;
   auto json = pipehost_cli({"validate", "--json", "run.json"});
   EXPECT_EQ(json.exit_code, 2);
@@ -186,7 +187,7 @@ TEST(Cli, PluginsTableReportsRefusalsOnStderr) {
 TEST(Cli, PluginDetailsShowConfigKeys) {
   auto r = pipehost_cli({"plugins", "test-rows", "--plugins", TEST_GOOD_PLUGINS});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("| `rows` | integer |  | how many rows |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| `rows` | integer | 10 | how many rows |"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("| `path` | string (path) | required |  |"), std::string::npos) << r.out;
 }
 

@@ -1,8 +1,7 @@
 // run.json loading: syntax errors with line and column, unknown keys with suggestions, type errors
 // with JSON pointers, plugin sections checked against plugin schemas, overrides, relative paths.
-#include <gtest/gtest.h>
-
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "config/json_schema.hpp"
 #include "config/run_config.hpp"
@@ -57,9 +56,11 @@ TEST_F(ConfigTest, MissingFileNamesThePath) {
 
 TEST_F(ConfigTest, UnknownTopLevelKeySuggestsTheClosest) {
   auto path = dir_.file("run.json");
-  EXPECT_EQ(load_error(R"({"source": {"plugin": "x"}, "sink": []})"),
-            path + ": /sink: unknown key \"sink\" (did you mean \"sinks\"?); allowed: source, request, provider, "
-                   "parser, sinks, loggers, run");
+  EXPECT_EQ(
+      load_error(R"({"source": {"plugin": "x"}, "sink": []})"),
+      path +
+          ": /sink: unknown key \"sink\" (did you mean \"sinks\"?); allowed: source, request, provider, "
+          "parser, sinks, loggers, run");
 }
 
 TEST_F(ConfigTest, MissingPluginNameIsReported) {
@@ -70,9 +71,11 @@ TEST_F(ConfigTest, MissingPluginNameIsReported) {
 
 TEST_F(ConfigTest, ModelSectionsGoTogether) {
   auto path = dir_.file("run.json");
-  EXPECT_EQ(load_error(R"({"source": {"plugin": "x"}, "provider": {"plugin": "p"}})"),
-            path + ": /request: missing: \"request\", \"provider\" and \"parser\" go together (all three to run a "
-                   "model, none to copy rows)");
+  EXPECT_EQ(
+      load_error(R"({"source": {"plugin": "x"}, "provider": {"plugin": "p"}})"),
+      path +
+          ": /request: missing: \"request\", \"provider\" and \"parser\" go together (all three to run a "
+          "model, none to copy rows)");
 }
 
 TEST_F(ConfigTest, RunSectionIsTypeChecked) {
@@ -90,8 +93,7 @@ TEST_F(ConfigTest, EngineKeysAreTakenFromTheProviderSection) {
   auto config = load_run_config(path);
   EXPECT_EQ(config.settings.batch_size, 100u);
   EXPECT_EQ(config.settings.max_jobs_in_flight, 2);
-  EXPECT_EQ(config.settings.mode, "online");
-  EXPECT_EQ(config.settings.model, "m1");
+  EXPECT_EQ(config.settings.mode, pipehost::config::Mode::online);
   EXPECT_EQ(config.settings.max_attempts, 5);
   EXPECT_EQ(config.settings.state_dir, dir_.path() / "state");
   EXPECT_FALSE(config.provider->options.contains("batch_size"));
@@ -102,8 +104,9 @@ TEST_F(ConfigTest, EngineKeysAreValidated) {
   auto path = dir_.file("run.json");
   EXPECT_EQ(load_error(R"({"source": {"plugin": "s"}, "request": {"plugin": "r"},
       "provider": {"plugin": "p", "mode": "bach"}, "parser": {"plugin": "q"}})"),
-            path + ": /provider/mode: expected one of \"batch\", \"online\", got string \"bach\" (did you mean "
-                   "\"batch\"?)");
+            path +
+                ": /provider/mode: expected one of \"batch\", \"online\", got string \"bach\" (did you mean "
+                "\"batch\"?)");
 }
 
 TEST_F(ConfigTest, HostKeysAreTakenFromProviderAndLoggerSections) {
@@ -146,18 +149,20 @@ TEST_F(ConfigTest, OverridesApplyBeforeValidation) {
 }
 
 TEST(JsonSchema, ReportsEveryIssueWithItsPointerAndResolvesPaths) {
-  pipehost::config::JsonSchema schema(R"({"type": "object", "additionalProperties": false, "required": ["path"],
+  pipehost::config::JsonSchema schema(
+      R"({"type": "object", "additionalProperties": false, "required": ["path"],
       "properties": {"path": {"type": "string", "format": "path"}, "n": {"type": "integer", "minimum": 1},
                      "tags": {"type": "array", "maxItems": 2, "items": {"type": "string"}}}})",
-                                      "test");
+      "test");
   auto value = boost::json::parse(R"({"n": 0, "tags": ["a", 1, "c"], "extra": true})");
   auto issues = schema.validate(value, "/sinks/0", "/base");
   std::vector<std::string> texts;
   for (const auto& i : issues) texts.push_back(i.pointer + ": " + i.message);
-  EXPECT_EQ(texts, (std::vector<std::string>{"/sinks/0/path: missing (required)", "/sinks/0/n: must be at least 1, got 0",
-                                             "/sinks/0/tags: expected at most 2 items, got 3",
-                                             "/sinks/0/tags/1: expected string, got number 1",
-                                             "/sinks/0/extra: unknown key \"extra\""}));
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{
+                "/sinks/0/path: missing (required)", "/sinks/0/n: must be at least 1, got 0",
+                "/sinks/0/tags: expected at most 2 items, got 3",
+                "/sinks/0/tags/1: expected string, got number 1", "/sinks/0/extra: unknown key \"extra\""}));
 
   auto ok = boost::json::parse(R"({"path": "out/x.csv"})");
   EXPECT_TRUE(schema.validate(ok, "", "/base/dir").empty());
@@ -171,7 +176,8 @@ class PipelineConfigTest : public ConfigTest {
     auto path = write_config(text);
     return error_of([&] {
       auto config = load_run_config(path);
-      pipehost::services::RunServices run(dir_.path(), std::make_shared<pipehost::services::SecretRegistry>());
+      pipehost::services::RunServices run(dir_.path(),
+                                          std::make_shared<pipehost::services::SecretRegistry>());
       pipehost::engine::assemble_pipeline(config, registry_, run);
     });
   }
@@ -180,16 +186,19 @@ class PipelineConfigTest : public ConfigTest {
 
 TEST_F(PipelineConfigTest, UnknownPluginListsTheAvailableOnes) {
   auto path = dir_.file("run.json");
-  EXPECT_EQ(assemble_error(R"({"source": {"plugin": "test-row"}})"),
-            path + ": /source/plugin: no plugin named \"test-row\" (did you mean \"test-rows\"?); available source "
-                   "plugins: test-rows");
+  EXPECT_EQ(
+      assemble_error(R"({"source": {"plugin": "test-row"}})"),
+      path +
+          ": /source/plugin: no plugin named \"test-row\" (did you mean \"test-rows\"?); available source "
+          "plugins: test-rows");
 }
 
 TEST_F(PipelineConfigTest, PluginWithoutThatStageSaysWhatItProvides) {
   auto path = dir_.file("run.json");
   EXPECT_EQ(assemble_error(R"({"source": {"plugin": "test-rows"}, "loggers": [{"plugin": "test-rows"}]})"),
-            path + ": /loggers/0/plugin: plugin \"test-rows\" has no logger stage (it provides: source, sink); "
-                   "available logger plugins: none");
+            path +
+                ": /loggers/0/plugin: plugin \"test-rows\" has no logger stage (it provides: source, sink); "
+                "available logger plugins: none");
 }
 
 TEST_F(PipelineConfigTest, PluginSectionsAreCheckedAgainstTheirSchema) {
@@ -204,7 +213,8 @@ TEST_F(PipelineConfigTest, PluginSectionsAreCheckedAgainstTheirSchema) {
 TEST_F(PipelineConfigTest, FactoryThatThrowsIsAClearError) {
   auto message = assemble_error(R"({"source": {"plugin": "test-rows", "explode_on_create": true}})");
   EXPECT_NE(message.find("/source: plugin \"test-rows\" ("), std::string::npos) << message;
-  EXPECT_NE(message.find(") could not create its source: asked to explode on create"), std::string::npos) << message;
+  EXPECT_NE(message.find(") could not create its source: asked to explode on create"), std::string::npos)
+      << message;
 }
 
 }  // namespace

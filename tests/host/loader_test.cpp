@@ -31,9 +31,9 @@ TEST(Loader, LoadsAGoodPluginAndCreatesItsStages) {
   EXPECT_EQ(plugin->stage(pipehost::StageKind::provider), nullptr);
 
   pipehost::test::TestHost host;
-  pipehost::StageContext context{&host, R"({"rows":3})", "", "/source"};
-  auto source = pipehost::loader::create_stage_as<pipehost::Source>(*plugin, *plugin->stage(pipehost::StageKind::source),
-                                                                    context);
+  pipehost::StageContext context{host, R"({"rows":3})", "", "/source"};
+  auto source = pipehost::loader::create_stage_as<pipehost::Source>(
+      *plugin, *plugin->stage(pipehost::StageKind::source), context);
   std::vector<std::string> columns;
   ASSERT_TRUE(source->open(columns));
   std::vector<pipehost::Row> rows;
@@ -51,7 +51,7 @@ TEST(Loader, StageObjectsKeepTheirLibraryLoaded) {
     const auto* plugin = registry.find("test-rows");
     ASSERT_NE(plugin, nullptr);
     source = pipehost::loader::create_stage_as<pipehost::Source>(
-        *plugin, *plugin->stage(pipehost::StageKind::source), {&host, "{}", "", "/source"});
+        *plugin, *plugin->stage(pipehost::StageKind::source), {host, "{}", "", "/source"});
   }
   // The registry is gone; the object's code must still be mapped.
   std::vector<std::string> columns;
@@ -72,15 +72,18 @@ class RefusalTest : public ::testing::Test {
 PluginRegistry* RefusalTest::registry_ = nullptr;
 
 TEST_F(RefusalTest, AbiMajorMismatch) {
-  EXPECT_EQ(refusal_for(*registry_, "pipehost-abi-major.so"),
-            dir() + "/pipehost-abi-major.so: built for pipehost SDK ABI 2.0, but this pipehost has ABI 1.0 (major "
-                    "versions differ); rebuild the plugin against pipehost SDK 1.x");
+  EXPECT_EQ(
+      refusal_for(*registry_, "pipehost-abi-major.so"),
+      dir() +
+          "/pipehost-abi-major.so: built for pipehost SDK ABI 3.0, but this pipehost has ABI 2.0 (major "
+          "versions differ); rebuild the plugin against pipehost SDK 2.x");
 }
 
 TEST_F(RefusalTest, AbiMinorNewerThanHost) {
   EXPECT_EQ(refusal_for(*registry_, "pipehost-abi-minor.so"),
-            dir() + "/pipehost-abi-minor.so: built for pipehost SDK ABI 1.1, newer than this pipehost's ABI 1.0; "
-                    "upgrade pipehost or rebuild the plugin against SDK 1.0");
+            dir() +
+                "/pipehost-abi-minor.so: built for pipehost SDK ABI 2.1, newer than this pipehost's ABI 2.0; "
+                "upgrade pipehost or rebuild the plugin against SDK 2.0");
 }
 
 TEST_F(RefusalTest, NotAPlugin) {
@@ -89,15 +92,17 @@ TEST_F(RefusalTest, NotAPlugin) {
 }
 
 TEST_F(RefusalTest, DescriptorThatThrows) {
-  EXPECT_EQ(refusal_for(*registry_, "pipehost-describe-throws.so"),
-            dir() + "/pipehost-describe-throws.so: the plugin failed to describe itself: cannot read my own resources");
+  EXPECT_EQ(
+      refusal_for(*registry_, "pipehost-describe-throws.so"),
+      dir() +
+          "/pipehost-describe-throws.so: the plugin failed to describe itself: cannot read my own resources");
 }
 
 TEST_F(RefusalTest, DuplicateName) {
   // Files load in name order: -again before -copy.
   EXPECT_EQ(refusal_for(*registry_, "pipehost-test-rows-copy.so"),
-            dir() + "/pipehost-test-rows-copy.so: duplicate plugin name \"test-rows\" (already loaded from " + dir() +
-                "/pipehost-test-rows-again.so)");
+            dir() + "/pipehost-test-rows-copy.so: duplicate plugin name \"test-rows\" (already loaded from " +
+                dir() + "/pipehost-test-rows-again.so)");
   ASSERT_NE(registry_->find("test-rows"), nullptr);
 }
 

@@ -26,7 +26,7 @@ class LedgerTest : public ::testing::Test {
   RowOutcome ok(const std::string& key, int attempt = 1) {
     RowOutcome o;
     o.key = key, o.attempt = attempt, o.ok = true, o.fields = {"a", "b"}, o.input_hash = "h-" + key;
-    o.usage.prompt_tokens = 10, o.usage.output_tokens = 3;
+    o.usage.input_tokens = 10, o.usage.output_tokens = 3;
     return o;
   }
   RowOutcome failed(const std::string& key, int attempt, bool retryable = true) {
@@ -77,7 +77,7 @@ TEST_F(LedgerTest, JobLifecycleAppliesEachResultOnce) {
   EXPECT_TRUE(ledger.eligible_rows(1).empty()) << "max_attempts reached";
   ledger.reset_failures_with_other_fingerprint("fp");
   EXPECT_TRUE(ledger.eligible_rows(1).empty()) << "failures under the same config keep their attempts";
-  EXPECT_EQ(ledger.counts().tokens.prompt, 10);
+  EXPECT_EQ(ledger.counts().tokens.input, 10);
 }
 
 TEST_F(LedgerTest, NonRetryableFailuresAreNotEligible) {

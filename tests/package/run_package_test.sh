@@ -75,7 +75,7 @@ tar -xzf "$tarball" -C "$work/unpacked"
 [ "$(ls "$work/unpacked")" = "pipehost-$version" ] || fail "the tarball does not unpack to one folder pipehost-$version/: $(ls "$work/unpacked")"
 top="$work/unpacked/pipehost-$version"
 for path in bin/pipehost bin/pipehost-emulator include/pipehost/sdk.hpp \
-  lib/cmake/pipehost_sdk/pipehost_sdkConfig.cmake lib/cmake/pipehost_sdk/PipehostPlugin.cmake \
+  lib/cmake/pipehost/pipehostConfig.cmake lib/cmake/pipehost/PipehostPlugin.cmake \
   examples/songs/run.json examples/songs/songs.csv examples/json-sink/run.json examples/echo-provider/CMakeLists.txt \
   docs/user-guide.md README.md; do
   [ -e "$top/$path" ] || fail "the tarball has no $path"
@@ -160,7 +160,7 @@ echo "package test:   Depends: $depends"
 depends_names=$(tr ',|' '\n\n' <<<"$depends" | sed -E 's/\(.*\)//; s/:any$//; s/^ +//; s/ +$//')
 dpkg-deb -x "$deb" "$work/deb"
 root="$work/deb/usr"
-for path in bin/pipehost bin/pipehost-emulator include/pipehost/sdk.hpp lib/cmake/pipehost_sdk/pipehost_sdkConfig.cmake \
+for path in bin/pipehost bin/pipehost-emulator include/pipehost/sdk.hpp lib/cmake/pipehost/pipehostConfig.cmake \
   share/pipehost/examples/songs/run.json share/doc/pipehost/user-guide.md; do
   [ -e "$root/$path" ] || fail "the .deb has no /usr/$path"
 done

@@ -16,14 +16,14 @@ namespace json = boost::json;
 
 const std::string& CsvTable::at(std::size_t i, const std::string& column) const {
   for (std::size_t c = 0; c < columns.size(); ++c)
-    if (columns[c] == column) return rows.at(i).values.at(c);
+    if (columns[c] == column) return rows.at(i).values.at(c).as_string();
   throw std::runtime_error("no column " + column);
 }
 
 CsvTable read_csv(const std::string& path) {
   static PluginLibrary csv("csv-io");
   TestHost host;
-  StageContext context{&host, json::serialize(json::object{{"path", path}}), "", "/source"};
+  StageContext context{host, json::serialize(json::object{{"path", path}}), "", "/source"};
   auto source = csv.create<Source>(context);
   CsvTable table;
   if (auto s = source->open(table.columns); !s) throw std::runtime_error(s.message());

@@ -32,9 +32,9 @@ class LedgerReaderTest : public ::testing::Test {
       RowOutcome o;
       o.key = key;
       o.ok = true;
-      o.fields = std::move(fields);
-      o.raw_text = std::string("{\"energy\": \"") + o.fields[0] + "\"}";
-      o.usage.prompt_tokens = 10;
+      o.fields = {fields.begin(), fields.end()};
+      o.raw_text = std::string("{\"energy\": \"") + fields[0] + "\"}";
+      o.usage.input_tokens = 10;
       o.usage.output_tokens = 5;
       o.started_at = 1000;
       return o;
@@ -91,7 +91,7 @@ TEST_F(LedgerReaderTest, RowViewsCarryAnswersReasonsAndTokens) {
   });
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"High", "x"}));
-  EXPECT_EQ(rows[0].tokens.prompt, 10);
+  EXPECT_EQ(rows[0].tokens.input, 10);
   EXPECT_EQ(rows[2].state, RowState::failed);
   EXPECT_EQ(rows[2].error, "no JSON found");
   EXPECT_TRUE(rows[2].fields.empty());

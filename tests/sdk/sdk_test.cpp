@@ -1,8 +1,9 @@
 // The SDK's own promises: Status semantics, and that the registration wrapper keeps exceptions
 // inside the plugin.
+#include "pipehost/sdk.hpp"
+
 #include <gtest/gtest.h>
 
-#include "pipehost/sdk.hpp"
 #include "test_host.hpp"
 
 namespace {
@@ -38,13 +39,13 @@ TEST(Registration, ExceptionsBecomeFatalStatus) {
   EXPECT_EQ(plugin.stages[0].kind, pipehost::StageKind::source);
 
   pipehost::test::TestHost host;
-  pipehost::StageContext bad{&host, "bad", "", "/source"};
+  pipehost::StageContext bad{host, "bad", "", "/source"};
   std::unique_ptr<pipehost::Stage> stage;
   auto created = plugin.stages[0].create(bad, stage);
   EXPECT_TRUE(created.is_fatal());
   EXPECT_EQ(created.message(), "bad config");
 
-  pipehost::StageContext good{&host, "{}", "", "/source"};
+  pipehost::StageContext good{host, "{}", "", "/source"};
   ASSERT_TRUE(plugin.stages[0].create(good, stage));
   auto* source = static_cast<pipehost::Source*>(stage.get());
   std::vector<std::string> columns;

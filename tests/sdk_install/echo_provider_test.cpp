@@ -23,7 +23,7 @@ TEST(InstalledSdk, BuildsAndRunsAnOutOfTreeProvider) {
   run_checked(
       {TEST_CMAKE_COMMAND, "--install", PIPEHOST_BINARY_DIR, "--prefix", prefix, "--component", "sdk"});
   ASSERT_TRUE(std::filesystem::exists(prefix + "/include/pipehost/sdk.hpp"));
-  ASSERT_TRUE(std::filesystem::exists(prefix + "/lib/cmake/pipehost_sdk/pipehost_sdkConfig.cmake"));
+  ASSERT_TRUE(std::filesystem::exists(prefix + "/lib/cmake/pipehost/pipehostConfig.cmake"));
 
   run_checked({TEST_CMAKE_COMMAND, "-S", std::string(PIPEHOST_SOURCE_DIR) + "/examples/echo-provider", "-B",
                build, "-DCMAKE_PREFIX_PATH=" + prefix,
@@ -36,7 +36,7 @@ TEST(InstalledSdk, BuildsAndRunsAnOutOfTreeProvider) {
   EXPECT_NE(commands.find(prefix + "/include"), std::string::npos) << commands;
 
   auto listing = run_checked({bin_path("pipehost"), "plugins", "--plugins", build});
-  EXPECT_NE(listing.out.find("echo-provider  1.0.0    provider"), std::string::npos) << listing.out;
+  EXPECT_NE(listing.out.find("echo-provider  2.0.0    provider"), std::string::npos) << listing.out;
 
   write_file(dir.file("songs.csv"),
              "artist,song\nToni Basil,Mickey\n\"Ben E. King\",\"Stand, By Me\"\nLustra,Scotty\n");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipehost/host_services.hpp"
+#include "value_compare.hpp"
 
 namespace pipehost::test {
 

@@ -27,6 +27,33 @@ const char* parse_status(const CallEvent& event) {
   return "failed";
 }
 
+/// A typed cell as JSON, as it was (numbers, arrays and null stay what they are).
+json::value to_json_value(const Value& value) {
+  switch (value.kind()) {
+    case Value::Kind::null:
+      return nullptr;
+    case Value::Kind::boolean:
+      return value.as_bool();
+    case Value::Kind::integer:
+      return value.fits_int64() ? json::value(value.as_int()) : json::value(value.as_string());
+    case Value::Kind::number:
+      return value.as_double();
+    case Value::Kind::string:
+      return json::value(value.as_string());
+    case Value::Kind::array: {
+      json::array out;
+      for (const auto& item : value.items()) out.push_back(to_json_value(item));
+      return out;
+    }
+    case Value::Kind::object: {
+      json::object out;
+      for (std::size_t i = 0; i < value.size(); ++i) out[value.key(i)] = to_json_value(value[i]);
+      return out;
+    }
+  }
+  return nullptr;
+}
+
 json::value user_content(const std::vector<std::string>& parts) {
   if (parts.size() == 1) return json::value(parts.front());
   json::array content;
@@ -38,13 +65,14 @@ json::object input_row(const CallEvent& event, const EventOptions& options) {
   json::object row;
   std::size_t count = std::min(event.input_columns.size(), event.input_values.size());
   if (!options.input_columns) {
-    for (std::size_t i = 0; i < count; ++i) row[event.input_columns[i]] = event.input_values[i];
+    for (std::size_t i = 0; i < count; ++i)
+      row[event.input_columns[i]] = to_json_value(event.input_values[i]);
     return row;
   }
   for (const auto& wanted : *options.input_columns) {
     for (std::size_t i = 0; i < count; ++i) {
       if (event.input_columns[i] == wanted) {
-        row[wanted] = event.input_values[i];
+        row[wanted] = to_json_value(event.input_values[i]);
         break;
       }
     }
@@ -54,18 +82,16 @@ json::object input_row(const CallEvent& event, const EventOptions& options) {
 
 json::object metrics(const CallEvent& event) {
   const Usage& usage = event.response.usage;
-  std::int64_t total = usage.total_tokens > 0
-                           ? usage.total_tokens
-                           : usage.prompt_tokens + usage.output_tokens + usage.thoughts_tokens;
   json::object out;
   if (event.start_time > 0) out["start"] = event.start_time;
   if (event.end_time > 0) out["end"] = event.end_time;
-  out["prompt_tokens"] = usage.prompt_tokens;
+  out["prompt_tokens"] = usage.input_tokens;
   out["completion_tokens"] = usage.output_tokens;
-  out["tokens"] = total;
-  // BrainTrust's names for cached prompt tokens and thinking tokens.
-  out["prompt_cached_tokens"] = usage.cached_tokens;
-  out["completion_reasoning_tokens"] = usage.thoughts_tokens;
+  out["tokens"] = usage.input_tokens + usage.output_tokens + usage.thinking_tokens;
+  // BrainTrust's names for cached prompt tokens, cache writes and thinking tokens.
+  out["prompt_cached_tokens"] = usage.cached_input_tokens;
+  out["prompt_cache_creation_tokens"] = usage.cache_write_tokens;
+  out["completion_reasoning_tokens"] = usage.thinking_tokens;
   return out;
 }
 
@@ -113,7 +139,8 @@ json::object EventBuilder::build(const CallEvent& event) {
   if (event.ok && options_.parsed_fields) {
     json::object fields;
     std::size_t count = std::min(event.output_columns.size(), event.output_values.size());
-    for (std::size_t i = 0; i < count; ++i) fields[event.output_columns[i]] = event.output_values[i];
+    for (std::size_t i = 0; i < count; ++i)
+      fields[event.output_columns[i]] = to_json_value(event.output_values[i]);
     out["output"] = std::move(fields);
   } else if (options_.raw_answer && !event.response.text.empty()) {
     out["output"] = event.response.text;

@@ -23,7 +23,10 @@ struct HttpHeader {
 
 /// How the host retries a request on its own: transport errors and HTTP 408, 429, 500, 502, 503,
 /// 504, with exponential backoff and jitter, honouring Retry-After. A request with a streamed
-/// response (to a file or line callback) is retried only if no body byte was delivered yet.
+/// response (to a file or line callback) is retried only if no body byte was delivered yet (or, with
+/// `resume_lines`, from the first byte not delivered). The host owns retries: a plugin sets a policy
+/// here and does not loop on top of it. Leave it at 1 attempt for a call that must not happen twice
+/// (creating a batch job): the host's engine looks for the job before creating it again.
 struct RetryPolicy {
   /// Total attempts, including the first; 1 = no retry.
   int max_attempts = 1;
@@ -111,6 +114,26 @@ struct HttpResponse {
     return {};
   }
 };
+
+/// The usual meaning of an HTTP status for a call named `what`: 2xx ok; 408, 429 and 5xx retry (with
+/// the Retry-After hint); 401 and 403 fatal ("check the key"); other 4xx fatal. The message carries
+/// the start of the response body, which is where services explain themselves.
+inline Status status_of(const HttpResponse& response, std::string_view what) {
+  if (response.status >= 200 && response.status < 300) return Status::ok();
+  std::string body = response.body.substr(0, 300);
+  std::string message =
+      std::string(what) + ": HTTP " + std::to_string(response.status) + (body.empty() ? "" : ": " + body);
+  if (response.status == 408 || response.status == 429 || response.status >= 500) {
+    std::int64_t hint = -1;
+    std::string after = response.header("retry-after");
+    if (!after.empty() && after.find_first_not_of("0123456789") == std::string::npos && after.size() < 9)
+      hint = std::stoll(after) * 1000;
+    return Status::retry(std::move(message), hint);
+  }
+  if (response.status == 401 || response.status == 403)
+    return Status::fatal(message + " (check the API key)");
+  return Status::fatal(std::move(message));
+}
 
 /// Settings of one HTTP client (one per plugin instance is typical).
 struct HttpClientOptions {

@@ -5,8 +5,8 @@
 //
 //     pipehost::PluginDescriptor describe() {
 //       pipehost::PluginDescriptor plugin{"csv-io", "1.0.0", "CSV source and sink (RFC 4180)"};
-//       plugin.add<CsvSource>(kSourceSchema, "Reads a CSV file");
-//       plugin.add<CsvSink>(kSinkSchema, "Writes a CSV file");
+//       plugin.add<CsvSource>(source_spec(), "Reads a CSV file");   // a ConfigSpec (config.hpp)
+//       plugin.add<CsvSink>(sink_spec(), "Writes a CSV file");
 //       return plugin;
 //     }
 //     PIPEHOST_PLUGIN(describe)
@@ -14,8 +14,9 @@
 // The host finds the exported entry point, checks the ABI handshake (magic, ABI version, C++
 // standard library) in a plain C struct before it touches any C++ type, then calls `describe`.
 // Each stage class derives from one interface in stages.hpp and has a constructor taking
-// `const StageContext&`. The SDK wraps it so no exception ever leaves the plugin: a throwing
-// constructor or method becomes a fatal Status with the exception's message.
+// `(const StageContext&, Config)` when it is registered with a ConfigSpec<Config>, or
+// `(const StageContext&)` with a hand-written schema. The SDK wraps it so no exception ever leaves the
+// plugin: a throwing constructor or method becomes a fatal Status with the exception's message.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,8 @@
 #include <utility>
 #include <vector>
 
+#include "pipehost/config.hpp"
+#include "pipehost/detail/guard.hpp"
 #include "pipehost/stages.hpp"
 #include "pipehost/status.hpp"
 #include "pipehost/version.hpp"
@@ -57,156 +60,36 @@ struct PluginDescriptor {
   std::string description;
   std::vector<StageDescriptor> stages;
 
-  /// Registers `Impl` (derived from Source, RequestBuilder, Provider, Parser, Sink or Logger).
+  /// Registers `Impl` (derived from Source, RequestBuilder, Provider, Parser, Sink or Logger), whose
+  /// config is declared by `spec`; `Impl(const StageContext&, Config)` gets the config read.
+  template <class Impl, class Config>
+  PluginDescriptor& add(const ConfigSpec<Config>& spec, std::string stage_description = {});
+  /// Registers `Impl` with a hand-written JSON Schema; `Impl(const StageContext&)` reads its config.
   template <class Impl>
   PluginDescriptor& add(std::string config_schema, std::string stage_description = {});
 };
 
-namespace detail {
-
-/// Runs `f`, turning any exception into a fatal Status.
-template <class F>
-Status guard(F&& f) noexcept {
-  try {
-    return std::forward<F>(f)();
-  } catch (const std::exception& e) {
-    return Status::fatal(e.what());
-  } catch (...) {
-    return Status::fatal("unknown exception");
-  }
+template <class Impl, class Config>
+PluginDescriptor& PluginDescriptor::add(const ConfigSpec<Config>& spec, std::string stage_description) {
+  using Guarded = typename decltype(detail::guarded_type<Impl>())::type;
+  static_assert(
+      std::is_constructible_v<Impl, const StageContext&, Config>,
+      "a stage registered with a ConfigSpec<Config> needs a constructor (const StageContext&, Config)");
+  StageDescriptor stage;
+  stage.kind = Impl::kKind;
+  stage.description = std::move(stage_description);
+  stage.config_schema = spec.schema();
+  stage.create = [spec](const StageContext& context, std::unique_ptr<Stage>& out) -> Status {
+    return detail::guard([&] {
+      Config config{};
+      if (Status read = spec.read_json(context.config_json, config); !read) return read;
+      out = std::make_unique<Guarded>(context, std::move(config));
+      return Status::ok();
+    });
+  };
+  stages.push_back(std::move(stage));
+  return *this;
 }
-
-template <class Impl>
-class GuardedSource final : public Source {
- public:
-  explicit GuardedSource(const StageContext& context) : impl_(context) {}
-  Status open(std::vector<std::string>& columns) override {
-    return guard([&] { return impl_.open(columns); });
-  }
-  Status read(std::vector<Row>& batch, std::size_t max_rows) override {
-    return guard([&] { return impl_.read(batch, max_rows); });
-  }
-
- private:
-  Impl impl_;
-};
-
-template <class Impl>
-class GuardedRequestBuilder final : public RequestBuilder {
- public:
-  explicit GuardedRequestBuilder(const StageContext& context) : impl_(context) {}
-  Status bind(const std::vector<std::string>& columns) override {
-    return guard([&] { return impl_.bind(columns); });
-  }
-  Status build(const Row& row, Request& request) override {
-    return guard([&] { return impl_.build(row, request); });
-  }
-
- private:
-  Impl impl_;
-};
-
-template <class Impl>
-class GuardedProvider final : public Provider {
- public:
-  explicit GuardedProvider(const StageContext& context) : impl_(context) {}
-  Status capabilities(ProviderCapabilities& out) override {
-    return guard([&] { return impl_.capabilities(out); });
-  }
-  Status start() override {
-    return guard([&] { return impl_.start(); });
-  }
-  Status encoded_size(const Request& request, std::uint64_t& bytes) override {
-    return guard([&] { return impl_.encoded_size(request, bytes); });
-  }
-  Status submit(const std::string& display_name, const std::vector<Request>& requests,
-                std::string& handle) override {
-    return guard([&] { return impl_.submit(display_name, requests, handle); });
-  }
-  Status poll(const std::string& handle, JobStatus& status) override {
-    return guard([&] { return impl_.poll(handle, status); });
-  }
-  Status fetch(const std::string& handle, const std::function<Status(Response&&)>& on_response) override {
-    return guard([&] { return impl_.fetch(handle, on_response); });
-  }
-  Status cancel(const std::string& handle) override {
-    return guard([&] { return impl_.cancel(handle); });
-  }
-  Status find(const std::string& display_name, std::string& handle) override {
-    return guard([&] { return impl_.find(display_name, handle); });
-  }
-  Status call(const Request& request, Response& response) override {
-    return guard([&] { return impl_.call(request, response); });
-  }
-
- private:
-  Impl impl_;
-};
-
-template <class Impl>
-class GuardedParser final : public Parser {
- public:
-  explicit GuardedParser(const StageContext& context) : impl_(context) {}
-  Status columns(std::vector<std::string>& out) override {
-    return guard([&] { return impl_.columns(out); });
-  }
-  Status parse(std::string_view text, std::vector<std::string>& fields) override {
-    return guard([&] { return impl_.parse(text, fields); });
-  }
-
- private:
-  Impl impl_;
-};
-
-template <class Impl>
-class GuardedSink final : public Sink {
- public:
-  explicit GuardedSink(const StageContext& context) : impl_(context) {}
-  Status open(const std::vector<std::string>& columns) override {
-    return guard([&] { return impl_.open(columns); });
-  }
-  Status write(const std::vector<Row>& rows) override {
-    return guard([&] { return impl_.write(rows); });
-  }
-  Status commit() override {
-    return guard([&] { return impl_.commit(); });
-  }
-
- private:
-  Impl impl_;
-};
-
-template <class Impl>
-class GuardedLogger final : public Logger {
- public:
-  explicit GuardedLogger(const StageContext& context) : impl_(context) {}
-  Status start() override {
-    return guard([&] { return impl_.start(); });
-  }
-  Status log(const CallEvent& event) override {
-    return guard([&] { return impl_.log(event); });
-  }
-  Status flush(std::uint64_t& delivered, std::uint64_t& set_aside) override {
-    return guard([&] { return impl_.flush(delivered, set_aside); });
-  }
-
- private:
-  Impl impl_;
-};
-
-/// The guarded wrapper type for a stage implementation.
-template <class Impl>
-auto guarded_type() {
-  if constexpr (std::is_base_of_v<Source, Impl>) return std::type_identity<GuardedSource<Impl>>{};
-  else if constexpr (std::is_base_of_v<RequestBuilder, Impl>) return std::type_identity<GuardedRequestBuilder<Impl>>{};
-  else if constexpr (std::is_base_of_v<Provider, Impl>) return std::type_identity<GuardedProvider<Impl>>{};
-  else if constexpr (std::is_base_of_v<Parser, Impl>) return std::type_identity<GuardedParser<Impl>>{};
-  else if constexpr (std::is_base_of_v<Sink, Impl>) return std::type_identity<GuardedSink<Impl>>{};
-  else if constexpr (std::is_base_of_v<Logger, Impl>) return std::type_identity<GuardedLogger<Impl>>{};
-  else static_assert(sizeof(Impl) == 0, "a stage must derive from a pipehost stage interface");
-}
-
-}  // namespace detail
 
 template <class Impl>
 PluginDescriptor& PluginDescriptor::add(std::string config_schema, std::string stage_description) {
@@ -338,7 +221,7 @@ const PipehostPluginEntry* plugin_entry() noexcept {
 
 /// Exports the plugin described by `describe_function` (a `pipehost::PluginDescriptor()` function).
 /// Use once per library, at namespace scope.
-#define PIPEHOST_PLUGIN(describe_function)                                              \
+#define PIPEHOST_PLUGIN(describe_function)                                                        \
   extern "C" PIPEHOST_PLUGIN_EXPORT const PipehostPluginEntry* pipehost_plugin_entry() noexcept { \
-    return ::pipehost::detail::plugin_entry<&describe_function>();                      \
+    return ::pipehost::detail::plugin_entry<&describe_function>();                                \
   }

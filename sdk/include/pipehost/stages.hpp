@@ -5,8 +5,9 @@
 //
 // Every method returns a Status; none may let an exception escape (the SDK's registration wraps
 // them, see plugin.hpp, so a stray exception becomes a fatal Status instead of a crash).
-// Constructors take a StageContext and may throw to reject their configuration; they must not touch
-// the network or read secrets (that happens in `start`), so `pipehost validate` stays offline.
+// Constructors take a StageContext (and the config struct, with a ConfigSpec) and may throw to reject
+// their configuration; they must not touch the network or read secrets (that happens in `start`), so
+// `pipehost validate` stays offline.
 //
 // Threads: the host calls a Source, RequestBuilder, Parser, Sink or Logger from one thread at a time.
 // A Provider must be thread-safe: the host runs several batch jobs at once (submit, poll, fetch, find
@@ -31,12 +32,18 @@ enum class StageKind : std::uint8_t { source, request_builder, provider, parser,
 /// The config name of a stage kind ("source", "request", "provider", "parser", "sink", "logger").
 inline const char* to_string(StageKind kind) {
   switch (kind) {
-    case StageKind::source: return "source";
-    case StageKind::request_builder: return "request";
-    case StageKind::provider: return "provider";
-    case StageKind::parser: return "parser";
-    case StageKind::sink: return "sink";
-    case StageKind::logger: return "logger";
+    case StageKind::source:
+      return "source";
+    case StageKind::request_builder:
+      return "request";
+    case StageKind::provider:
+      return "provider";
+    case StageKind::parser:
+      return "parser";
+    case StageKind::sink:
+      return "sink";
+    case StageKind::logger:
+      return "logger";
   }
   return "unknown";
 }
@@ -44,7 +51,7 @@ inline const char* to_string(StageKind kind) {
 /// What a stage is constructed with.
 struct StageContext {
   /// The host's services; valid for the stage's whole life.
-  HostServices* host = nullptr;
+  HostServices& host;
   /// This stage's config section as JSON object text, without the "plugin" key, already validated
   /// against the stage's config schema. String properties whose schema says `"format": "path"` are
   /// already absolute (relative paths resolve against the config file's folder).
@@ -88,6 +95,8 @@ class Provider : public Stage {
  public:
   static constexpr StageKind kKind = StageKind::provider;
   virtual Status capabilities(ProviderCapabilities& capabilities) = 0;
+  /// The model this provider calls, its token prices and its tools' fees (no network).
+  virtual Status model(ModelInfo& info) = 0;
   /// Checks credentials and settings before the run sends anything (e.g. reads the API key).
   /// Not called by `pipehost validate` or `--dry-run`.
   virtual Status start() { return Status::ok(); }
@@ -120,10 +129,17 @@ class Provider : public Stage {
     (void)handle;
     return Status::fatal("batch mode is not supported by this provider");
   }
-  /// Looks for an existing job with this display name; leaves `handle` empty if there is none.
+  /// JobLookup::by_name: looks for an existing job with this display name; leaves `handle` empty if
+  /// there is none.
   virtual Status find(const std::string& display_name, std::string& handle) {
     (void)display_name, (void)handle;
-    return Status::fatal("batch mode is not supported by this provider");
+    return Status::fatal("this provider cannot find a job by name");
+  }
+  /// JobLookup::by_listing: the jobs created at or after `created_since` (Unix seconds), newest or
+  /// oldest first, with their request counts.
+  virtual Status list_jobs(double created_since, std::vector<JobSummary>& jobs) {
+    (void)created_since, (void)jobs;
+    return Status::fatal("this provider cannot list its jobs");
   }
 
   // --- online mode ---
@@ -140,11 +156,11 @@ class Provider : public Stage {
 class Parser : public Stage {
  public:
   static constexpr StageKind kKind = StageKind::parser;
-  /// The output (AI) column names, in order.
-  virtual Status columns(std::vector<std::string>& columns) = 0;
-  /// Fills `fields` (one per output column). An answer that cannot be used returns retry with the
-  /// precise reason; the host marks the row failed and may send it again.
-  virtual Status parse(std::string_view text, std::vector<std::string>& fields) = 0;
+  /// The output (AI) columns, in order.
+  virtual Status columns(std::vector<Column>& columns) = 0;
+  /// Fills `fields` (one typed value per output column). An answer that cannot be used returns retry
+  /// with the precise reason; the host marks the row failed and may send it again.
+  virtual Status parse(std::string_view text, std::vector<Value>& fields) = 0;
 };
 
 /// Writes output rows, in input order. Output becomes visible only on `commit`; a sink destroyed
@@ -152,7 +168,9 @@ class Parser : public Stage {
 class Sink : public Stage {
  public:
   static constexpr StageKind kKind = StageKind::sink;
-  virtual Status open(const std::vector<std::string>& columns) = 0;
+  /// The output columns: the input's, the parser's (with their types and list separators), then
+  /// `_status` and `_error` in a model run.
+  virtual Status open(const std::vector<Column>& columns) = 0;
   virtual Status write(const std::vector<Row>& rows) = 0;
   virtual Status commit() = 0;
 };

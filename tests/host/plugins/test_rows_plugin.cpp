@@ -13,26 +13,35 @@
 
 namespace {
 
-// Tiny config readers: the host has validated the JSON against the schema, and this plugin must not
-// depend on a JSON library, so a key lookup in the compact text is enough.
-std::string raw_value(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return {};
-  auto start = at + key.size() + 3;
-  auto end = json.find_first_of(",}", start);
-  if (json[start] == '"') end = json.find('"', start + 1) + 1;
-  return json.substr(start, end - start);
+struct RowsConfig {
+  std::int64_t rows = 10;
+  bool explode_on_create = false;
+  std::string path;
+};
+
+pipehost::ConfigSpec<RowsConfig> rows_spec() {
+  pipehost::ConfigSpec<RowsConfig> spec;
+  spec.add("rows", &RowsConfig::rows, "how many rows").minimum(0);
+  spec.add("explode_on_create", &RowsConfig::explode_on_create);
+  spec.add("path", &RowsConfig::path, "an input file, never read").path();
+  return spec;
 }
 
-std::string unquote(std::string s) { return s.size() >= 2 && s.front() == '"' ? s.substr(1, s.size() - 2) : s; }
+struct SinkConfig {
+  std::string path;
+};
+
+pipehost::ConfigSpec<SinkConfig> sink_spec() {
+  pipehost::ConfigSpec<SinkConfig> spec;
+  spec.add("path", &SinkConfig::path).required().path();
+  return spec;
+}
 
 class GeneratedRows final : public pipehost::Source {
  public:
-  explicit GeneratedRows(const pipehost::StageContext& context) {
-    if (raw_value(context.config_json, "explode_on_create") == "true")
-      throw std::runtime_error("asked to explode on create");
-    auto rows = raw_value(context.config_json, "rows");
-    total_ = rows.empty() ? 10 : std::stoull(rows);
+  GeneratedRows(const pipehost::StageContext&, RowsConfig config)
+      : total_(static_cast<std::uint64_t>(config.rows)) {
+    if (config.explode_on_create) throw std::runtime_error("asked to explode on create");
   }
   pipehost::Status open(std::vector<std::string>& columns) override {
     columns = {"id", "text"};
@@ -42,7 +51,8 @@ class GeneratedRows final : public pipehost::Source {
   pipehost::Status read(std::vector<pipehost::Row>& batch, std::size_t max_rows) override {
     batch.clear();
     while (batch.size() < max_rows && next_ <= total_) {
-      batch.push_back({std::to_string(next_), {std::to_string(next_), "row " + std::to_string(next_)}, next_ + 1});
+      batch.push_back(
+          {std::to_string(next_), {std::to_string(next_), "row " + std::to_string(next_)}, next_ + 1});
       ++next_;
     }
     return pipehost::Status::ok();
@@ -55,29 +65,29 @@ class GeneratedRows final : public pipehost::Source {
 
 class RecordingSink final : public pipehost::Sink {
  public:
-  explicit RecordingSink(const pipehost::StageContext& context)
-      : path_(unquote(raw_value(context.config_json, "path"))) {}
+  RecordingSink(const pipehost::StageContext&, SinkConfig config) : path_(std::move(config.path)) {}
   ~RecordingSink() override {
     if (!committed_) std::remove((path_ + ".tmp").c_str());
   }
-  pipehost::Status open(const std::vector<std::string>& columns) override {
+  pipehost::Status open(const std::vector<pipehost::Column>& columns) override {
     std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
     out_.open(path_ + ".tmp", std::ios::binary | std::ios::trunc);
     if (!out_) return pipehost::Status::fatal("cannot write " + path_);
-    for (std::size_t i = 0; i < columns.size(); ++i) out_ << (i ? "\t" : "") << columns[i];
+    for (std::size_t i = 0; i < columns.size(); ++i) out_ << (i ? "\t" : "") << columns[i].name;
     out_ << "\n";
     return pipehost::Status::ok();
   }
   pipehost::Status write(const std::vector<pipehost::Row>& rows) override {
     for (const auto& row : rows) {
-      for (std::size_t i = 0; i < row.values.size(); ++i) out_ << (i ? "\t" : "") << row.values[i];
+      for (std::size_t i = 0; i < row.values.size(); ++i) out_ << (i ? "\t" : "") << row.values[i].to_text();
       out_ << "\n";
     }
     return pipehost::Status::ok();
   }
   pipehost::Status commit() override {
     out_.close();
-    if (std::rename((path_ + ".tmp").c_str(), path_.c_str()) != 0) return pipehost::Status::fatal("rename failed");
+    if (std::rename((path_ + ".tmp").c_str(), path_.c_str()) != 0)
+      return pipehost::Status::fatal("rename failed");
     committed_ = true;
     return pipehost::Status::ok();
   }
@@ -89,15 +99,10 @@ class RecordingSink final : public pipehost::Sink {
 };
 
 pipehost::PluginDescriptor describe() {
-  pipehost::PluginDescriptor plugin{TEST_ROWS_PLUGIN_NAME, "1.2.3", "Generated rows and a recording sink (tests)"};
-  plugin.add<GeneratedRows>(R"({"type": "object", "additionalProperties": false,
-      "properties": {"rows": {"type": "integer", "minimum": 0, "description": "how many rows"},
-                     "explode_on_create": {"type": "boolean"},
-                     "path": {"type": "string", "format": "path", "description": "an input file, never read"}}})",
-                            "Generates rows id=1..N");
-  plugin.add<RecordingSink>(R"({"type": "object", "additionalProperties": false, "required": ["path"],
-      "properties": {"path": {"type": "string", "format": "path"}}})",
-                            "Records rows as tab-separated lines");
+  pipehost::PluginDescriptor plugin{TEST_ROWS_PLUGIN_NAME, "1.2.3",
+                                    "Generated rows and a recording sink (tests)"};
+  plugin.add<GeneratedRows>(rows_spec(), "Generates rows id=1..N");
+  plugin.add<RecordingSink>(sink_spec(), "Records rows as tab-separated lines");
   return plugin;
 }
 

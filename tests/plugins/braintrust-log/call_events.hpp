@@ -56,7 +56,7 @@ inline CallEvent make_call_event(int i, const std::string& run_id = "run-1", int
     case CallKind::parsed:
       event.response.text = R"({"genre":"rock","mood":"happy"})";
       event.response.finish_reason = "STOP";
-      event.response.usage = {120 + i % 7, 12, 100, 3, 135 + i % 7};
+      event.response.usage = {120 + i % 7, 100, 0, 12, 3};  // input (100 cached), output, thinking
       event.output_columns = {"genre", "mood"};
       event.output_values = {i % 2 ? "rock" : "jazz", "happy"};
       event.ok = true;
@@ -64,7 +64,7 @@ inline CallEvent make_call_event(int i, const std::string& run_id = "run-1", int
     case CallKind::unparsable:
       event.response.text = "I think this song is rock, but I am not sure.";
       event.response.finish_reason = "STOP";
-      event.response.usage = {120, 15, 0, 0, 135};
+      event.response.usage = {120, 0, 0, 15, 0};
       event.error = "no JSON found in the answer";
       break;
     case CallKind::call_error:

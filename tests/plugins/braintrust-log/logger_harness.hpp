@@ -48,7 +48,7 @@ inline std::shared_ptr<Logger> create_logger(const std::string& name, TestHost& 
   json::value checked = config;
   auto issues = schema.validate(checked, "/loggers/0", config_dir);
   if (!issues.empty()) throw std::runtime_error(issues.front().pointer + ": " + issues.front().message);
-  StageContext context{&host, json::serialize(checked), config_dir, "/loggers/0"};
+  StageContext context{host, json::serialize(checked), config_dir, "/loggers/0"};
   return loader::create_stage_as<Logger>(plugin, *stage, context);
 }
 

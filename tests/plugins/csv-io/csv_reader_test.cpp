@@ -242,7 +242,7 @@ TEST(CsvSourceConfig, RejectsBadSettings) {
 
 TEST(CsvSourceConfig, RelativePathResolvesAgainstConfigFolder) {
   pipehost::test::TestHost host;
-  StageContext context{&host, R"({"path": "semicolon.csv", "delimiter": ";"})",
+  StageContext context{host, R"({"path": "semicolon.csv", "delimiter": ";"})",
                        std::string(PIPEHOST_SOURCE_DIR) + "/tests/plugins/csv-io/data", "/source"};
   CsvSource source(context);
   EXPECT_EQ(read_all(source).rows.size(), 2u);

@@ -24,7 +24,7 @@ Table table(std::vector<std::string> columns, std::vector<std::vector<std::strin
   for (auto& row : values) {
     t.rows.emplace_back();
     t.rows.back().key = std::to_string(t.rows.size());
-    t.rows.back().values = std::move(row);
+    for (auto& text : row) t.rows.back().values.emplace_back(std::move(text));
   }
   return t;
 }
@@ -178,7 +178,11 @@ std::string formatted(const Table& t, const CsvDialect& dialect, const std::stri
   CsvWriter writer(dialect, line_ending);
   std::string out;
   writer.append_record(t.columns, out);
-  for (const Row& row : t.rows) writer.append_record(row.values, out);
+  for (const Row& row : t.rows) {
+    std::vector<std::string> texts;
+    for (const auto& value : row.values) texts.push_back(value.as_string());
+    writer.append_record(texts, out);
+  }
   return out;
 }
 

@@ -27,7 +27,7 @@ TEST(CsvSongs, ReadsAllRowsWithTheRightColumns) {
   EXPECT_EQ(songs.rows.back().key, "5946");
   EXPECT_EQ(songs.rows.back().line, 5947u);
   std::size_t with_quotes = 0;
-  for (const Row& row : songs.rows) with_quotes += row.values[0].find('"') != std::string::npos;
+  for (const Row& row : songs.rows) with_quotes += row.values[0].as_string().find('"') != std::string::npos;
   EXPECT_GT(with_quotes, 0u) << "escaped quotes are unescaped";
 }
 

@@ -35,7 +35,8 @@ boost::json::array as_json(const Table& table) {
   boost::json::array rows;
   for (const Row& row : table.rows) {
     boost::json::object object;
-    for (std::size_t i = 0; i < table.columns.size(); ++i) object[table.columns[i]] = row.values.at(i);
+    for (std::size_t i = 0; i < table.columns.size(); ++i)
+      object[table.columns[i]] = row.values.at(i).as_string();
     rows.push_back(std::move(object));
   }
   return rows;

@@ -46,7 +46,7 @@ inline std::string read_error(std::string_view bytes, const CsvReadOptions& opti
 /// A StageContext whose config is `config` (a JSON object).
 inline StageContext context(pipehost::test::TestHost& host, const boost::json::object& config,
                             std::string pointer = "/source") {
-  return StageContext{&host, boost::json::serialize(config), "", std::move(pointer)};
+  return StageContext{host, boost::json::serialize(config), "", std::move(pointer)};
 }
 
 /// Reads the CSV file at `path` through a CsvSource with extra `config` settings.

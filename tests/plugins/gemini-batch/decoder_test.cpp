@@ -20,11 +20,12 @@ TEST(GeminiDecoder, OutputLineWithResponse) {
   EXPECT_EQ(response.key, "song-7");
   EXPECT_EQ(response.text, R"({"genre":"rock"})");
   EXPECT_EQ(response.finish_reason, "STOP");
-  EXPECT_EQ(response.usage.prompt_tokens, 4200);
+  EXPECT_EQ(response.finish, FinishStatus::complete);
+  EXPECT_EQ(response.usage.input_tokens, 4200) << "Gemini's prompt count includes the cached tokens";
   EXPECT_EQ(response.usage.output_tokens, 12);
-  EXPECT_EQ(response.usage.cached_tokens, 4000);
-  EXPECT_EQ(response.usage.thoughts_tokens, 30);
-  EXPECT_EQ(response.usage.total_tokens, 4242);
+  EXPECT_EQ(response.usage.cached_input_tokens, 4000);
+  EXPECT_EQ(response.usage.thinking_tokens, 30);
+  EXPECT_TRUE(response.tool_uses.empty());
   EXPECT_EQ(response.model_version, "gemini-2.5-flash-001");
   EXPECT_FALSE(response.error);
   EXPECT_EQ(response.raw_json, line);
@@ -170,10 +171,12 @@ TEST(GeminiConfig, DefaultsAndSchema) {
   boost::json::value schema = boost::json::parse(kConfigSchema);
   EXPECT_EQ(schema.at("additionalProperties"), boost::json::value(false));
   EXPECT_EQ(schema.at("properties").at("ca_file").at("format"), boost::json::value("path"));
-  for (const char* key : {"model", "api_key_env", "base_url", "ca_file", "insecure_skip_verify", "max_batch_bytes"})
+  for (const char* key :
+       {"model", "api_key_env", "base_url", "ca_file", "insecure_skip_verify", "max_batch_bytes"})
     EXPECT_TRUE(schema.at("properties").as_object().contains(key)) << key;
   // The engine's keys are the host's: it strips them from the section, so the plugin does not claim them.
-  for (const char* key : {"mode", "batch_size", "max_jobs_in_flight", "poll_interval_s", "online_concurrency"})
+  for (const char* key :
+       {"mode", "batch_size", "max_jobs_in_flight", "poll_interval_s", "online_concurrency"})
     EXPECT_FALSE(schema.at("properties").as_object().contains(key)) << key;
 }
 

@@ -6,7 +6,6 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "json_text.hpp"
 #include "request_encoder.hpp"
 #include "test_host.hpp"
 
@@ -153,7 +152,7 @@ TEST(GeminiRequestEncoder, EscapesEverythingJsonNeedsAndRepairsBadUtf8) {
   expected +=
       " quote\" backslash\\ slash/ é 𝄞 bad\xEF\xBF\xBD\xEF\xBF\xBD end \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD "
       "surrogate "
-      "\xEF\xBF\xBD\xEF\xBF\xBD overlong \xEF\xBF\xBD\xEF\xBF\xBD";
+      "\xEF\xBF\xBD\xEF\xBF\xBD overlong \xEF\xBF\xBD";  // the cut-off E2 82 is one maximal subpart
   EXPECT_EQ(text, expected);
   EXPECT_NE(line.find("\\u0007"), std::string::npos);
   EXPECT_NE(line.find("\\u0000"), std::string::npos);

@@ -52,7 +52,7 @@ TEST(GeminiPluginLibrary, DescribesOneProviderWithAStrictSchema) {
 
   // A bad config is refused by the constructor with a clear message, not a crash.
   test::TestHost host;
-  StageContext context{&host, R"({"model":"m","api_version":"sometimes"})", "/tmp", "/provider"};
+  StageContext context{host, R"({"model":"m","api_version":"sometimes"})", "/tmp", "/provider"};
   std::unique_ptr<Stage> stage;
   Status created = descriptor->stages[0].create(context, stage);
   ASSERT_TRUE(created.is_fatal());
@@ -69,7 +69,7 @@ TEST(GeminiPluginLibrary, RunsABatchThroughTheLoadedLibrary) {
     test::TestHost host;
     boost::json::object config{
         {"model", "gemini-2.5-flash"}, {"base_url", emulator.base_url()}, {"ca_file", emulator.ca_file()}};
-    StageContext context{&host, boost::json::serialize(config), "/tmp", "/provider"};
+    StageContext context{host, boost::json::serialize(config), "/tmp", "/provider"};
     std::unique_ptr<Stage> stage;
     ASSERT_TRUE(descriptor->stages[0].create(context, stage).is_ok());
     auto* provider = dynamic_cast<Provider*>(stage.get());

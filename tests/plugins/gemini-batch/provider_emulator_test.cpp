@@ -48,8 +48,7 @@ std::string config_json(const test::EmulatorProcess& emulator, const std::string
 }
 
 std::unique_ptr<GeminiBatchProvider> make_provider(test::TestHost& host, const std::string& config) {
-  StageContext context;
-  context.host = &host;
+  StageContext context{host, "", "", "/provider"};
   context.config_json = config;
   context.config_pointer = "/provider";
   return std::make_unique<GeminiBatchProvider>(context);
@@ -160,8 +159,8 @@ TEST(GeminiProvider, FullBatchOf2000RowsReturnsEveryKeyOnce) {
     json::value answer = json::parse(response.text);
     EXPECT_TRUE(answer.as_object().contains("genre")) << response.text;
     EXPECT_EQ(response.finish_reason, "STOP");
-    EXPECT_GT(response.usage.prompt_tokens, 0);
-    EXPECT_GT(response.usage.total_tokens, 0);
+    EXPECT_GT(response.usage.input_tokens, 0);
+    EXPECT_GT(response.usage.output_tokens, 0);
     EXPECT_FALSE(response.model_version.empty());
   }
   EXPECT_GT(host.counter("bytes_downloaded"), 0);
@@ -506,7 +505,7 @@ TEST(GeminiProvider, OnlineCallsFromSeveralThreads) {
     EXPECT_EQ(responses[i].key, requests[i].key);
     EXPECT_FALSE(responses[i].error);
     EXPECT_TRUE(json::parse(responses[i].text).as_object().contains("genre")) << responses[i].text;
-    EXPECT_GT(responses[i].usage.total_tokens, 0);
+    EXPECT_GT(responses[i].usage.output_tokens, 0);
   }
   EXPECT_EQ(counter(emulator, "generate_content_calls"), 40);
 }

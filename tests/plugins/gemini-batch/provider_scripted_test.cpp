@@ -28,8 +28,7 @@ class KeyInEnvironment {
 
 std::unique_ptr<GeminiBatchProvider> make_provider(test::TestHost& host, const ScriptServer& server,
                                                    const std::string& extra = "") {
-  StageContext context;
-  context.host = &host;
+  StageContext context{host, "", "", "/provider"};
   context.config_json = R"({"model":"gemini-2.5-flash","base_url":")" + server.url("") +
                         R"(","retry_backoff_s":0.01,"http_attempts":2)" + extra + "}";
   auto provider = std::make_unique<GeminiBatchProvider>(context);

@@ -92,7 +92,7 @@ TEST(MessageText, QuotesAndShortens) {
 
 TEST(StageConfig, ReadsAndChecksSettings) {
   pipehost::test::TestHost host;
-  StageContext context{&host, R"({"path": "in.csv", "n": 5, "flag": true, "list": ["a", "b"], "c": ";"})",
+  StageContext context{host, R"({"path": "in.csv", "n": 5, "flag": true, "list": ["a", "b"], "c": ";"})",
                        "/cfg", "/source"};
   StageConfig config(context, "test stage");
   EXPECT_EQ(config.path("path"), "/cfg/in.csv");
@@ -109,7 +109,7 @@ TEST(StageConfig, ReadsAndChecksSettings) {
     EXPECT_STREQ(e.what(), "test stage config /source/n: must be between 6 and 10");
   }
 
-  StageContext extra{&host, R"({"path": "x", "oops": 1})", "", "/sinks/2"};
+  StageContext extra{host, R"({"path": "x", "oops": 1})", "", "/sinks/2"};
   StageConfig unknown(extra, "test stage");
   unknown.path("path");
   try {

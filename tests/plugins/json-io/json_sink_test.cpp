@@ -27,7 +27,7 @@ boost::json::array as_json(const Table& t) {
   boost::json::array rows;
   for (const Row& row : t.rows) {
     boost::json::object object;
-    for (std::size_t i = 0; i < t.columns.size(); ++i) object[t.columns[i]] = row.values[i];
+    for (std::size_t i = 0; i < t.columns.size(); ++i) object[t.columns[i]] = row.values[i].as_string();
     rows.push_back(std::move(object));
   }
   return rows;
@@ -112,7 +112,7 @@ TEST(JsonSink, WritesTempFileAndRenamesOnCommit) {
   pipehost::test::TestHost host;
   {
     JsonSink sink(context(host, {{"path", path}}, "/sinks/0"));
-    ASSERT_TRUE(sink.open(kSongs.columns));
+    ASSERT_TRUE(sink.open(kSongs.column_list()));
     ASSERT_TRUE(sink.write(kSongs.rows));
     EXPECT_TRUE(fs::exists(temp));
     EXPECT_FALSE(fs::exists(path));
@@ -122,7 +122,7 @@ TEST(JsonSink, WritesTempFileAndRenamesOnCommit) {
   EXPECT_EQ(boost::json::parse(read_file(path)), as_json(kSongs));
   {
     JsonSink sink(context(host, {{"path", path}}, "/sinks/0"));
-    ASSERT_TRUE(sink.open(kSongs.columns));  // dropped without commit
+    ASSERT_TRUE(sink.open(kSongs.column_list()));  // dropped without commit
   }
   EXPECT_FALSE(fs::exists(temp));
   EXPECT_EQ(boost::json::parse(read_file(path)), as_json(kSongs)) << "the committed file is untouched";
@@ -173,7 +173,7 @@ TEST(JsonPluginLibrary, SinkThroughTheRegisteredFactory) {
   TempDir dir;
   pipehost::test::TestHost host;
   auto sink = plugin.create<Sink>(context(host, {{"path", dir.file("out.json")}}, "/sinks/0"));
-  ASSERT_TRUE(sink->open(kSongs.columns));
+  ASSERT_TRUE(sink->open(kSongs.column_list()));
   ASSERT_TRUE(sink->write(kSongs.rows));
   ASSERT_TRUE(sink->commit());
   EXPECT_EQ(boost::json::parse(read_file(dir.file("out.json"))), as_json(kSongs));

@@ -24,14 +24,14 @@ inline Table make_table(std::vector<std::string> columns, std::vector<std::vecto
   for (auto& row : values) {
     t.rows.emplace_back();
     t.rows.back().key = std::to_string(t.rows.size());
-    t.rows.back().values = std::move(row);
+    for (auto& text : row) t.rows.back().values.emplace_back(std::move(text));
   }
   return t;
 }
 
 inline StageContext context(pipehost::test::TestHost& host, const boost::json::object& config,
                             std::string pointer) {
-  return StageContext{&host, boost::json::serialize(config), "", std::move(pointer)};
+  return StageContext{host, boost::json::serialize(config), "", std::move(pointer)};
 }
 
 /// Writes `table` through a JsonSink to `path` with extra `config` settings, and commits.

@@ -54,11 +54,24 @@ TEST(JsonlSource, ColumnsComeFromTheFirstObjectAndOrderMayVary) {
   EXPECT_EQ(t.keys(), (Names{"1", "2"}));
 }
 
-TEST(JsonlSource, NonStringValuesBecomeTheirJsonText) {
+TEST(JsonlSource, ValuesKeepTheirJsonTypes) {
   Table t = read_bytes(
-      R"({"n":1,"x":-2.5,"t":true,"f":false,"z":null,"a":[1,"two",0.1],"o":{"k":"v","e":1E300},"s":"1","u":18446744073709551615})");
-  EXPECT_EQ(t.values(), (Values{{"1", "-2.5", "true", "false", "null", "[1,\"two\",0.1]",
-                                 "{\"k\":\"v\",\"e\":1e+300}", "1", "18446744073709551615"}}));
+      R"({"n":1,"x":-2.5,"t":true,"f":false,"z":null,"a":[1,"two",0.1],"o":{"k":"v","e":1E300},"s":"1","u":18446744073709551615,"big":123456789012345678901234567890})");
+  ASSERT_EQ(t.rows.size(), 1u);
+  const auto& v = t.rows[0].values;
+  EXPECT_EQ(v[0].kind(), pipehost::Value::Kind::integer);
+  EXPECT_EQ(v[1].kind(), pipehost::Value::Kind::number);
+  EXPECT_EQ(v[2].kind(), pipehost::Value::Kind::boolean);
+  EXPECT_TRUE(v[4].is_null());
+  EXPECT_TRUE(v[5].is_array());
+  EXPECT_TRUE(v[6].is_object());
+  EXPECT_TRUE(v[7].is_string()) << "\"1\" stays a string";
+  std::string json;
+  for (const auto& value : v) json += to_json(value) + " ";
+  EXPECT_EQ(json,
+            "1 -2.5 true false null [1,\"two\",0.1] {\"k\":\"v\",\"e\":1e+300} \"1\" 18446744073709551615 "
+            "123456789012345678901234567890 ")
+      << "every value written back as it was, integers beyond 64 bits exactly";
 }
 
 TEST(JsonlSource, BlankLinesCrlfAndBom) {
@@ -82,11 +95,14 @@ TEST(JsonlSource, Errors) {
   EXPECT_EQ(read_error("{\"a\":\"1\"}\n[1]\n"), "in.jsonl:2: expected a JSON object, found an array");
   EXPECT_EQ(read_error("\"text\"\n"), "in.jsonl:1: expected a JSON object, found a string");
   EXPECT_EQ(read_error("{\"a\":\"1\"}\n{\"a\": \"\xC3\xA9\", x}\n"),
-            "in.jsonl:2:12: invalid JSON (syntax error)");
-  EXPECT_EQ(read_error("{\"a\":\"1\"} {\"a\":\"2\"}\n"), "in.jsonl:1:11: invalid JSON (extra data)");
-  EXPECT_EQ(read_error("{\"a\":\"1\"}\n{\"a\":\n\"2\"}\n"), "in.jsonl:2:6: invalid JSON (incomplete JSON)")
+            "in.jsonl:2:12: invalid JSON (expected a member name in double quotes)");
+  EXPECT_EQ(read_error("{\"a\":\"1\"} {\"a\":\"2\"}\n"),
+            "in.jsonl:1:11: invalid JSON (unexpected text after the JSON value)");
+  EXPECT_EQ(read_error("{\"a\":\"1\"}\n{\"a\":\n\"2\"}\n"),
+            "in.jsonl:2:6: invalid JSON (unexpected end of text)")
       << "one object per line: no object spans lines";
-  EXPECT_EQ(read_error("{\"a\":\"\xFF\"}\n"), "in.jsonl:1:7: invalid JSON (syntax error)") << "invalid UTF-8";
+  EXPECT_EQ(read_error("{\"a\":\"\xFF\"}\n"), "in.jsonl:1:7: invalid JSON (invalid UTF-8 in a string)")
+      << "invalid UTF-8";
   EXPECT_EQ(read_error(""),
             "in.jsonl:1: no JSON object to take the columns from: the file is empty; set \"columns\"");
   EXPECT_EQ(read_error("\n \n"),

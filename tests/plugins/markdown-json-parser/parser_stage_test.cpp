@@ -43,16 +43,18 @@ std::string construct_error(const StageContext& context) {
 TEST(ParserStage, ColumnsAndParse) {
   TestHost host;
   MarkdownJsonParser parser(
-      StageContext{&host, R"({"response_schema_file": ")" + kSongsSchemaFile + "\"}", "", "/parser"});
-  std::vector<std::string> columns;
+      StageContext{host, R"({"response_schema_file": ")" + kSongsSchemaFile + "\"}", "", "/parser"});
+  std::vector<pipehost::Column> columns;
   ASSERT_TRUE(parser.columns(columns));
-  EXPECT_EQ(columns, (std::vector<std::string>{"genre", "subgenres", "energy", "mood", "accessibility", "era",
-                                               "reasoning", "context"}));
-  std::vector<std::string> fields;
+  EXPECT_EQ(pipehost::test::names_of(columns),
+            (std::vector<std::string>{"genre", "subgenres", "energy", "mood", "accessibility", "era",
+                                      "reasoning", "context"}));
+  std::vector<pipehost::Value> fields;
   const auto status = parser.parse(kSongAnswer, fields);
   ASSERT_TRUE(status) << status.message();
-  EXPECT_EQ(fields, (std::vector<std::string>{"Rock", "Hard Rock; Blues Rock", "High", "Defiant", "Timeless",
-                                              "1980s", "Iconic riff.", ""}));
+  EXPECT_EQ(pipehost::test::texts_of(fields),
+            (std::vector<std::string>{"Rock", "Hard Rock; Blues Rock", "High", "Defiant", "Timeless", "1980s",
+                                      "Iconic riff.", ""}));
   const auto failed = parser.parse(R"({"genre": "Rock"})", fields);
   EXPECT_TRUE(failed.is_retry());
   EXPECT_EQ(failed.message(), "/subgenres: missing required property");
@@ -63,12 +65,14 @@ TEST(ParserStage, RelativeSchemaPathResolvesAgainstTheConfigFolder) {
   TempDir dir;
   pipehost::test::write_file(dir.path() / "schemas" / "s.json", R"({"properties": {"a": {}}})");
   MarkdownJsonParser parser(StageContext{
-      &host,
+      host,
       R"({"response_schema_file": "schemas/s.json", "list_separator": ", ", "case_insensitive_enums": true})",
       dir.path().string(), "/parser"});
-  std::vector<std::string> fields;
+  std::vector<pipehost::Value> fields;
   ASSERT_TRUE(parser.parse(R"({"a": ["x", "y"]})", fields)) << "an untyped property takes any value";
-  EXPECT_EQ(fields, std::vector<std::string>{"x, y"});
+  std::vector<pipehost::Column> columns;
+  ASSERT_TRUE(parser.columns(columns));
+  EXPECT_EQ(pipehost::test::texts_of(fields, columns[0].list_separator), std::vector<std::string>{"x, y"});
 }
 
 TEST(ParserStage, ConfigErrors) {
@@ -76,21 +80,21 @@ TEST(ParserStage, ConfigErrors) {
   TempDir dir;
   const std::string missing = (dir.path() / "nope.json").string();
   EXPECT_EQ(
-      construct_error({&host, R"({"response_schema_file": "nope.json"})", dir.path().string(), "/parser"}),
+      construct_error({host, R"({"response_schema_file": "nope.json"})", dir.path().string(), "/parser"}),
       "response_schema_file: cannot read \"" + missing + "\": No such file or directory");
-  EXPECT_EQ(construct_error({&host, R"({})", "", "/parser"}), "response_schema_file: missing required key");
+  EXPECT_EQ(construct_error({host, R"({})", "", "/parser"}), "response_schema_file: missing required key");
   EXPECT_EQ(
-      construct_error({&host, R"({"response_schema_file": "a.json", "list_seperator": ","})", "", "/parser"}),
+      construct_error({host, R"({"response_schema_file": "a.json", "list_seperator": ","})", "", "/parser"}),
       "unknown key \"list_seperator\" (expected response_schema_file, list_separator, "
       "case_insensitive_enums)");
-  EXPECT_EQ(construct_error({&host, R"({"response_schema_file": 3})", "", "/parser"}),
+  EXPECT_EQ(construct_error({host, R"({"response_schema_file": 3})", "", "/parser"}),
             "response_schema_file: expected a file path");
   EXPECT_EQ(
-      construct_error({&host, R"({"response_schema_file": "a", "case_insensitive_enums": "yes"})", "", "/p"}),
+      construct_error({host, R"({"response_schema_file": "a", "case_insensitive_enums": "yes"})", "", "/p"}),
       "case_insensitive_enums: expected true or false");
   pipehost::test::write_file(dir.path() / "bad.json", R"({"properties": {"a": {"type": "TEXT"}}})");
   EXPECT_EQ(
-      construct_error({&host, R"({"response_schema_file": "bad.json"})", dir.path().string(), "/parser"}),
+      construct_error({host, R"({"response_schema_file": "bad.json"})", dir.path().string(), "/parser"}),
       (dir.path() / "bad.json").string() +
           ": /properties/a/type: unknown type \"TEXT\" (expected one of OBJECT, STRING, NUMBER, INTEGER, "
           "BOOLEAN, ARRAY)");
@@ -102,7 +106,7 @@ TEST(ParserStage, WarnsAboutSchemaKeywordsItDoesNotCheck) {
   pipehost::test::write_file(dir.path() / "s.json",
                              R"({"properties": {"n": {"type": "NUMBER", "minimum": 0}}})");
   MarkdownJsonParser parser(
-      StageContext{&host, R"({"response_schema_file": "s.json"})", dir.path().string(), "/p"});
+      StageContext{host, R"({"response_schema_file": "s.json"})", dir.path().string(), "/p"});
   ASSERT_EQ(host.logs().size(), 1u);
   EXPECT_EQ(host.logs()[0], "warn: response schema " + (dir.path() / "s.json").string() +
                                 ": /properties/n/minimum is not checked by markdown-json-parser");
@@ -150,18 +154,18 @@ TEST(ParserPlugin, LoadsDescribesAndCreatesTheStage) {
   {
     std::unique_ptr<pipehost::Stage> created;
     const auto status = stage.create(
-        {&host, R"({"response_schema_file": ")" + kSongsSchemaFile + "\"}", "", "/parser"}, created);
+        {host, R"({"response_schema_file": ")" + kSongsSchemaFile + "\"}", "", "/parser"}, created);
     ASSERT_TRUE(status) << status.message();
     auto* parser = dynamic_cast<pipehost::Parser*>(created.get());
     ASSERT_NE(parser, nullptr);
-    std::vector<std::string> fields;
+    std::vector<pipehost::Value> fields;
     ASSERT_TRUE(parser->parse(kSongAnswer, fields));
-    EXPECT_EQ(fields[0], "Rock");
+    EXPECT_EQ(fields[0], pipehost::Value("Rock"));
     EXPECT_TRUE(parser->parse("no json here", fields).is_retry());
   }
   std::unique_ptr<pipehost::Stage> failed;
   const auto bad =
-      stage.create({&host, R"({"response_schema_file": "/nonexistent/schema.json"})", "", "/p"}, failed);
+      stage.create({host, R"({"response_schema_file": "/nonexistent/schema.json"})", "", "/p"}, failed);
   EXPECT_TRUE(bad.is_fatal());
   EXPECT_EQ(bad.message(),
             "response_schema_file: cannot read \"/nonexistent/schema.json\": No such file or directory");

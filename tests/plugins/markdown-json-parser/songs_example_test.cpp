@@ -22,19 +22,19 @@ pipehost::markdown_json::MarkdownJsonParser make_songs_parser(pipehost::test::Te
   json::value run = json::parse(pipehost::test::read_file(kSongsDir + "/run.json"));
   json::object section = run.at("parser").as_object();
   section.erase("plugin");
-  return pipehost::markdown_json::MarkdownJsonParser({&host, json::serialize(section), kSongsDir, "/parser"});
+  return pipehost::markdown_json::MarkdownJsonParser({host, json::serialize(section), kSongsDir, "/parser"});
 }
 
 TEST(SongsExample, ParserSectionMapsAnswersToTheSchemaColumns) {
   pipehost::test::TestHost host;
   auto parser = make_songs_parser(host);
   EXPECT_TRUE(host.logs().empty()) << "the example schema uses only checked or descriptive keywords";
-  Fields columns;
+  std::vector<pipehost::Column> columns;
   ASSERT_TRUE(parser.columns(columns));
-  EXPECT_EQ(columns, (Fields{"primary_genre", "subgenres", "energy", "mood", "accessibility", "era",
-                             "reasoning", "context"}));
+  EXPECT_EQ(pipehost::test::names_of(columns), (Fields{"primary_genre", "subgenres", "energy", "mood",
+                                                       "accessibility", "era", "reasoning", "context"}));
 
-  Fields fields;
+  std::vector<pipehost::Value> fields;
   const auto status = parser.parse(R"(```json
 {
   "primary_genre": "Pop",
@@ -49,9 +49,10 @@ TEST(SongsExample, ParserSectionMapsAnswersToTheSchemaColumns) {
 ```)",
                                    fields);
   ASSERT_TRUE(status) << status.message();
-  EXPECT_EQ(fields, (Fields{"Pop", "New Wave; Dance-Pop; Cheerleader Pop", "High", "playful, brash", "Cheesy",
-                            "early 1980s", "A chant-driven cheerleader anthem with a drum-machine stomp.",
-                            "Released 1981; No. 1 on the Billboard Hot 100 in December 1982."}));
+  EXPECT_EQ(pipehost::test::texts_of(fields),
+            (Fields{"Pop", "New Wave; Dance-Pop; Cheerleader Pop", "High", "playful, brash", "Cheesy",
+                    "early 1980s", "A chant-driven cheerleader anthem with a drum-machine stomp.",
+                    "Released 1981; No. 1 on the Billboard Hot 100 in December 1982."}));
 
   const auto missing = parser.parse(R"({"primary_genre": "Pop", "subgenres": [], "energy": "High"})", fields);
   EXPECT_TRUE(missing.is_retry());

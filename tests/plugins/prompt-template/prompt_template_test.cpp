@@ -37,7 +37,7 @@ class PromptFiles {
                "{\n  \"type\": \"OBJECT\",\n  \"properties\": {\"genre\": {\"type\": \"STRING\"}}\n}\n");
   }
   StageContext context(const std::string& config_json) {
-    return {&host, config_json, dir.path().string(), "/request"};
+    return {host, config_json, dir.path().string(), "/request"};
   }
   std::string path(const std::string& name) const { return (dir.path() / name).string(); }
 
@@ -71,7 +71,7 @@ TEST(PromptTemplate, BuildsARequestPerRow) {
   EXPECT_EQ(request.generation.response_mime_type, "application/json");
   ASSERT_NE(request.generation.response_schema_json, nullptr);
   EXPECT_EQ(*request.generation.response_schema_json,
-            R"({"type":"OBJECT","properties":{"genre":{"type":"STRING"}}})");
+            R"({"type":"object","properties":{"genre":{"type":"string"}}})");
   EXPECT_FALSE(request.generation.temperature);
   EXPECT_TRUE(request.tools.empty());
   EXPECT_TRUE(request.extra_json.empty());

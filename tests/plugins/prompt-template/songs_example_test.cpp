@@ -23,7 +23,7 @@ TEST(SongsExample, RequestSectionBuildsTheExpectedRequest) {
   section.erase("plugin");
 
   pipehost::test::TestHost host;
-  pipehost::prompt_template::PromptTemplate stage({&host, json::serialize(section), kSongsDir, "/request"});
+  pipehost::prompt_template::PromptTemplate stage({host, json::serialize(section), kSongsDir, "/request"});
   ASSERT_TRUE(stage.bind({"artist", "song", "person", "name", "n"}));
   pipehost::Request request;
   const pipehost::Row row{"2", {"Toni Basil", "Mickey", "TRUE", "Mickey", "61"}, 3};
@@ -36,8 +36,18 @@ TEST(SongsExample, RequestSectionBuildsTheExpectedRequest) {
   ASSERT_NE(request.system_instruction, nullptr);
   EXPECT_EQ(*request.system_instruction, pipehost::test::read_file(kSongsDir + "/prompt.md"));
   ASSERT_NE(request.generation.response_schema_json, nullptr);
-  EXPECT_EQ(json::parse(*request.generation.response_schema_json),
-            json::parse(pipehost::test::read_file(kSongsDir + "/schema.json")));
+  // The example's schema is in Gemini's dialect (upper-case types, propertyOrdering): the request carries
+  // it as JSON Schema, properties in column order.
+  auto schema = json::parse(*request.generation.response_schema_json).as_object();
+  EXPECT_EQ(schema.at("type"), "object");
+  EXPECT_FALSE(schema.contains("propertyOrdering"));
+  std::vector<std::string> order;
+  for (const auto& [name, property] : schema.at("properties").as_object()) {
+    order.emplace_back(name);
+    EXPECT_EQ(property.at("type").as_string(), name == "subgenres" ? "array" : "string") << name;
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"primary_genre", "subgenres", "energy", "mood", "accessibility",
+                                             "era", "reasoning", "context"}));
   EXPECT_EQ(request.generation.response_mime_type, "application/json");
   EXPECT_EQ(request.generation.temperature, 0.2);
   EXPECT_EQ(request.tools, std::vector<std::string>{"web_search"});

@@ -13,13 +13,17 @@ namespace {
 using pipehost::prompt_template::UserTemplate;
 using Strings = std::vector<std::string>;
 
+std::vector<pipehost::Value> values_of(const Strings& texts) {
+  return {texts.begin(), texts.end()};
+}
+
 const Strings kColumns = {"artist", "song", "person", "name", "n", "Release Year"};
 
 std::string render(const std::string& text, const Strings& values, const Strings& columns = kColumns) {
   UserTemplate t = UserTemplate::compile(text, "user_template");
   t.bind(columns);
   std::string out;
-  t.render(values, out);
+  t.render(values_of(values), out);
   return out;
 }
 
@@ -112,11 +116,11 @@ TEST(UserTemplate, UnknownPlaceholderListsTheColumns) {
 TEST(UserTemplate, RenderChecksRowsAndBinding) {
   UserTemplate t = UserTemplate::compile("{{name}}", "user_template");
   std::string out;
-  EXPECT_THROW(t.render(kRow, out), std::logic_error);
+  EXPECT_THROW(t.render(values_of(kRow), out), std::logic_error);
   t.bind(kColumns);
-  EXPECT_THROW(t.render({"only", "three", "values"}, out), std::runtime_error);
-  t.render(kRow, out);
-  t.render(kRow, out);
+  EXPECT_THROW(t.render(values_of({"only", "three", "values"}), out), std::runtime_error);
+  t.render(values_of(kRow), out);
+  t.render(values_of(kRow), out);
   EXPECT_EQ(out, "JessieJessie") << "render appends";
 }
 
