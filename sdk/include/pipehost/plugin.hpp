@@ -82,7 +82,7 @@ PluginDescriptor& PluginDescriptor::add(const ConfigSpec<Config>& spec, std::str
   stage.create = [spec](const StageContext& context, std::unique_ptr<Stage>& out) -> Status {
     return detail::guard([&] {
       Config config{};
-      if (Status read = spec.read_json(context.config_json, config); !read) return read;
+      if (Status read = spec.read(context, config); !read) return read;
       out = std::make_unique<Guarded>(context, std::move(config));
       return Status::ok();
     });
