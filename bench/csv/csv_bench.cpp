@@ -148,6 +148,14 @@ pipehost::StageContext context(QuietHost& host, const std::string& path) {
   return pipehost::StageContext{host, json, "", "/bench"};
 }
 
+/// A stage made as the plugin's factory makes it: the config read by its spec, then the constructor.
+template <class Stage, class Config>
+Stage make_stage(const pipehost::ConfigSpec<Config>& spec, const pipehost::StageContext& context) {
+  Config config;
+  check(spec.read(context, config));
+  return Stage(context, std::move(config));
+}
+
 /// 10,000 songs-shaped rows (about 2 MB as CSV), made before any timing starts, and their CSV size.
 struct RowPool {
   std::vector<Row> rows;
@@ -173,7 +181,7 @@ struct RowPool {
 /// the rows written.
 std::uint64_t write_pool(const RowPool& pool, const std::string& path, std::uint64_t megabytes) {
   QuietHost host;
-  pipehost::csv::CsvSink sink(context(host, path));
+  auto sink = make_stage<pipehost::csv::CsvSink>(pipehost::csv::sink_spec(), context(host, path));
   check(sink.open({kColumns.begin(), kColumns.end()}));
   std::uint64_t rows = 0;
   for (std::uint64_t bytes = 0; bytes < megabytes * 1000000; bytes += pool.csv_bytes) {
@@ -203,7 +211,7 @@ int write(const std::string& path, std::uint64_t megabytes) {
 
 int read(const std::string& path) {
   QuietHost host;
-  pipehost::csv::CsvSource source(context(host, path));
+  auto source = make_stage<pipehost::csv::CsvSource>(pipehost::csv::source_spec(), context(host, path));
   std::vector<std::string> columns;
   std::vector<Row> batch;
   std::uint64_t rows = 0;

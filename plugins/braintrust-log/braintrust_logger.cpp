@@ -27,15 +27,20 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
+BraintrustLogConfig checked(BraintrustLogConfig config) {
+  check_config(config);
+  return config;
+}
+
 }  // namespace
 
-BraintrustLogger::BraintrustLogger(const StageContext& context)
-    : host_(context.host), config_(parse_config(context.config_json)), builder_(config_.events) {
-  limits_.max_events = config_.batch_size;
-  limits_.max_bytes = config_.max_request_bytes;
-  failed_path_ = config_.failed_file.empty()
+BraintrustLogger::BraintrustLogger(const StageContext& context, BraintrustLogConfig config)
+    : host_(context.host), config_(checked(std::move(config))), builder_(config_.events) {
+  limits_.max_events = static_cast<std::size_t>(config_.batch_size);
+  limits_.max_bytes = static_cast<std::size_t>(config_.max_request_bytes);
+  failed_path_ = config_.failed_file.value_or("").empty()
                      ? std::filesystem::path(host_.state_dir()) / "braintrust-failed.jsonl"
-                     : std::filesystem::path(config_.failed_file);
+                     : std::filesystem::path(*config_.failed_file);
 }
 
 BraintrustLogger::~BraintrustLogger() {
@@ -46,14 +51,14 @@ BraintrustLogger::~BraintrustLogger() {
 RetryPolicy BraintrustLogger::retry_policy() const {
   RetryPolicy policy;
   // Bounded by time, not by count: max_total ends the retries.
-  policy.max_attempts = config_.max_retry.count() > 0 ? 1000000 : 1;
-  policy.initial_backoff = config_.retry_initial_backoff;
-  policy.max_backoff = std::max(config_.retry_max_backoff, config_.retry_initial_backoff);
-  policy.max_total = config_.max_retry;
+  policy.max_attempts = config_.max_retry().count() > 0 ? 1000000 : 1;
+  policy.initial_backoff = config_.retry_initial_backoff();
+  policy.max_backoff = std::max(config_.retry_max_backoff(), config_.retry_initial_backoff());
+  policy.max_total = config_.max_retry();
   return policy;
 }
 
-Status BraintrustLogger::start() {
+Status BraintrustLogger::start() try {
   if (started_) return Status::ok();
   std::string key;
   Status secret = host_.secret(config_.api_key_env, key);
@@ -63,12 +68,12 @@ Status BraintrustLogger::start() {
     return Status::fatal("BrainTrust API key: environment variable " + config_.api_key_env + " is blank");
 
   HttpClientOptions options;
-  options.ca_file = config_.ca_file;
+  options.ca_file = config_.ca_file.value_or("");
   Status made;
   std::shared_ptr<HttpClient> http = host_.http(options, made);
   if (!http) return Status::fatal("cannot set up the HTTP client for BrainTrust: " + made.message());
-  BraintrustApi::Endpoints endpoints{config_.api_url, config_.app_url, config_.connect_timeout,
-                                     config_.io_timeout};
+  BraintrustApi::Endpoints endpoints{config_.api_url, config_.app_url, config_.connect_timeout(),
+                                     config_.io_timeout()};
   api_ = std::make_unique<BraintrustApi>(std::move(http), endpoints, key, config_.api_key_env);
 
   Status resolved = api_->resolve_project(config_.project, config_.project_id, retry_policy(), project_);
@@ -76,8 +81,7 @@ Status BraintrustLogger::start() {
   if (!resolved) return resolved;
   // The login for the link goes to app_url; only where the user pointed us (or both are the public
   // service), never to the public app while api_url points elsewhere (a test emulator, say).
-  bool link_allowed = config_.app_url_given || !config_.api_url_given;
-  std::string link = link_allowed ? api_->logs_link(project_) : "";
+  std::string link = config_.link_allowed() ? api_->logs_link(project_) : "";
   host_.log(LogLevel::info, "logging calls to BrainTrust project \"" + project_.name + "\" (id " +
                                 project_.id + ") at " + config_.api_url +
                                 (link.empty() ? "" : "; view them at " + link));
@@ -103,6 +107,8 @@ Status BraintrustLogger::start() {
   started_ = true;
   worker_ = std::thread([this] { worker_loop(); });
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
 Status BraintrustLogger::start_offline(const Status& why) {
@@ -131,7 +137,7 @@ Status BraintrustLogger::log_offline(const CallEvent& event) {
   }
 }
 
-Status BraintrustLogger::log(const CallEvent& event) {
+Status BraintrustLogger::log(const CallEvent& event) try {
   if (offline_) return log_offline(event);
   if (!started_) return Status::fatal("braintrust-log: log() was called without a successful start()");
   if (!checked_columns_) {
@@ -151,15 +157,17 @@ Status BraintrustLogger::log(const CallEvent& event) {
     }
   }
   std::unique_lock lock(mutex_);
-  space_free_.wait(lock, [&] { return queue_.size() < config_.queue_size || stopping_; });
+  space_free_.wait(lock, [&] { return queue_.size() < static_cast<std::size_t>(config_.queue_size) || stopping_; });
   queue_.push_back(std::move(queued));
   ++accepted_;
   lock.unlock();
   work_ready_.notify_one();
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
-Status BraintrustLogger::flush(std::uint64_t& delivered, std::uint64_t& set_aside) {
+Status BraintrustLogger::flush(std::uint64_t& delivered, std::uint64_t& set_aside) try {
   delivered = set_aside = 0;
   if (offline_) {
     set_aside = journaled_ - reported_journaled_;
@@ -199,6 +207,8 @@ Status BraintrustLogger::flush(std::uint64_t& delivered, std::uint64_t& set_asid
                          journal_dir_.string() + " and the next run resends them");
   }
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
 void BraintrustLogger::worker_loop() {
@@ -219,7 +229,7 @@ void BraintrustLogger::worker_loop() {
     if (took) space_free_.notify_all();
     // Events left in the queue mean the batch is full (by count or by bytes).
     bool due = !batch.empty() && (!queue_.empty() || batch.size() >= limits_.max_events || flush_wanted_ ||
-                                  stopping_ || Clock::now() >= batch_started + config_.flush_interval);
+                                  stopping_ || Clock::now() >= batch_started + config_.flush_interval());
     if (due) {
       lock.unlock();
       BatchResult result = send_batch(batch);
@@ -237,7 +247,7 @@ void BraintrustLogger::worker_loop() {
       if (stopping_) return;
       work_ready_.wait(lock, [&] { return !queue_.empty() || stopping_; });
     } else {
-      work_ready_.wait_until(lock, batch_started + config_.flush_interval,
+      work_ready_.wait_until(lock, batch_started + config_.flush_interval(),
                              [&] { return !queue_.empty() || stopping_ || flush_wanted_; });
     }
   }

@@ -27,8 +27,8 @@
 #include "batch_limits.hpp"
 #include "braintrust_api.hpp"
 #include "config.hpp"
-#include "event/append_file.hpp"
-#include "event/event_builder.hpp"
+#include "braintrust_events/append_file.hpp"
+#include "braintrust_events/event_builder.hpp"
 #include "event_sender.hpp"
 #include "pending_journal.hpp"
 #include "pipehost/sdk.hpp"
@@ -37,7 +37,8 @@ namespace pipehost::braintrust {
 
 class BraintrustLogger final : public Logger {
  public:
-  explicit BraintrustLogger(const StageContext& context);
+  /// Checks what the schema cannot say (check_config); throws std::invalid_argument on a bad config.
+  BraintrustLogger(const StageContext& context, BraintrustLogConfig config);
   ~BraintrustLogger() override;
 
   Status start() override;

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "event/append_file.hpp"
+#include "braintrust_events/append_file.hpp"
 
 namespace pipehost::braintrust {
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdexcept>
+#include <string>
 
 namespace pipehost::csv {
 
@@ -19,6 +20,11 @@ inline void check_dialect(const CsvDialect& dialect) {
     if (c == '\r' || c == '\n') throw std::invalid_argument("the delimiter and the quote cannot be CR or LF");
   }
 }
+
+/// The dialect a source or sink config gives as text ("delimiter", "quote"): one ASCII character each,
+/// different, neither CR nor LF. Throws std::invalid_argument("<where>/<key>: what"), `where` naming
+/// the stage and its config section (e.g. "csv-io source config /source").
+CsvDialect dialect_of(const std::string& delimiter, const std::string& quote, const std::string& where);
 
 /// What the reader does with bytes that are not well-formed UTF-8.
 enum class InvalidUtf8 { error, replace };

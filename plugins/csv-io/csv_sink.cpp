@@ -2,43 +2,38 @@
 
 #include <stdexcept>
 
-#include "csv_config.hpp"
-
 namespace pipehost::csv {
 
-CsvSink::Config CsvSink::read_config(const StageContext& context) {
-  io::StageConfig config(context, "csv-io sink");
-  Config sink;
-  sink.path = config.path("path");
-  sink.dialect = read_dialect(config);
-  sink.line_ending = config.choice("line_ending", {"\n", "\r\n"}, "\n");
-  sink.header = config.boolean("header", true);
-  config.reject_unknown_keys();
-  return sink;
+ConfigSpec<CsvSinkConfig> sink_spec() {
+  using C = CsvSinkConfig;
+  ConfigSpec<C> spec;
+  spec.add("path", &C::path,
+           "CSV file to write. Written to <path>.tmp-<pid> and renamed when the run succeeds; the folder is "
+           "created when missing.")
+      .required()
+      .path();
+  spec.add("delimiter", &C::delimiter, "Field delimiter: one ASCII character.");
+  spec.add("quote", &C::quote, "Quote character: one ASCII character.");
+  spec.add("line_ending", &C::line_ending, "Line end after every row: LF or CRLF.").one_of({"\n", "\r\n"});
+  spec.add("header", &C::header, "Write the column names as the first row.");
+  return spec;
 }
 
-const char* const CsvSink::kConfigSchema = R"({
-  "type": "object",
-  "properties": {
-    "path": {"type": "string", "format": "path", "description": "CSV file to write. Written to <path>.tmp-<pid> and renamed when the run succeeds; the folder is created when missing."},
-    "delimiter": {"type": "string", "default": ",", "description": "Field delimiter: one ASCII character."},
-    "quote": {"type": "string", "default": "\"", "description": "Quote character: one ASCII character."},
-    "line_ending": {"type": "string", "enum": ["\n", "\r\n"], "default": "\n", "description": "Line end after every row: LF or CRLF."},
-    "header": {"type": "boolean", "default": true, "description": "Write the column names as the first row."}
-  },
-  "required": ["path"],
-  "additionalProperties": false
-})";
+namespace {
 
-CsvSink::CsvSink(const StageContext& context) : CsvSink(read_config(context)) {}
+CsvWriter make_writer(const StageContext& context, const CsvSinkConfig& config) {
+  const std::string where = "csv-io sink config " + context.config_pointer;
+  if (config.path.empty()) throw std::invalid_argument(where + "/path: must not be empty");
+  return CsvWriter(dialect_of(config.delimiter, config.quote, where), config.line_ending);
+}
 
-CsvSink::CsvSink(Config config)
-    : path_(std::move(config.path)),
-      header_(config.header),
-      writer_(config.dialect, std::move(config.line_ending)) {}
+}  // namespace
 
-Status CsvSink::open(const std::vector<Column>& columns) {
-  if (columns.empty()) throw std::invalid_argument(path_ + ": cannot write a CSV file with no columns");
+CsvSink::CsvSink(const StageContext& context, CsvSinkConfig config)
+    : path_(config.path), header_(config.header), writer_(make_writer(context, config)) {}
+
+Status CsvSink::open(const std::vector<Column>& columns) try {
+  if (columns.empty()) return Status::fatal(path_ + ": cannot write a CSV file with no columns");
   file_.reset();  // a second open starts over
   file_.emplace(path_);
   column_count_ = columns.size();
@@ -50,14 +45,16 @@ Status CsvSink::open(const std::vector<Column>& columns) {
   }
   if (header_) writer_.append_record(fields_, file_->buffer());
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
-Status CsvSink::write(const std::vector<Row>& rows) {
-  if (!file_) throw std::logic_error(path_ + ": write before open");
+Status CsvSink::write(const std::vector<Row>& rows) try {
+  if (!file_) return Status::fatal(path_ + ": write before open");
   for (const Row& row : rows) {
     if (row.values.size() != column_count_) {
-      throw std::invalid_argument(path_ + ": row " + row.key + " has " + std::to_string(row.values.size()) +
-                                  " values for " + std::to_string(column_count_) + " columns");
+      return Status::fatal(path_ + ": row " + row.key + " has " + std::to_string(row.values.size()) +
+                           " values for " + std::to_string(column_count_) + " columns");
     }
     // Text cells: strings as they are, arrays joined by the column's separator (an item holding the
     // separator is quoted), objects as JSON.
@@ -66,13 +63,17 @@ Status CsvSink::write(const std::vector<Row>& rows) {
     file_->flush_if_full();
   }
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
-Status CsvSink::commit() {
-  if (!file_) throw std::logic_error(path_ + ": commit before open");
+Status CsvSink::commit() try {
+  if (!file_) return Status::fatal(path_ + ": commit before open");
   file_->commit();
   file_.reset();
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
 }  // namespace pipehost::csv

@@ -12,12 +12,23 @@
 
 namespace pipehost::csv {
 
+/// The sink's config section.
+struct CsvSinkConfig {
+  std::string path;
+  std::string delimiter = ",";
+  std::string quote = "\"";
+  std::string line_ending = "\n";
+  bool header = true;
+};
+
+/// The sink's config declaration.
+ConfigSpec<CsvSinkConfig> sink_spec();
+
 class CsvSink final : public Sink {
  public:
-  static const char* const kConfigSchema;
-
-  /// Reads the config; throws std::invalid_argument on a bad one. Creates no file yet.
-  explicit CsvSink(const StageContext& context);
+  /// Checks the dialect (what the schema cannot say); throws std::invalid_argument on a bad config.
+  /// Creates no file yet.
+  CsvSink(const StageContext& context, CsvSinkConfig config);
 
   /// Creates `<path>.tmp-<pid>` (and the parent folder) and writes the header row.
   Status open(const std::vector<Column>& columns) override;
@@ -26,15 +37,6 @@ class CsvSink final : public Sink {
   Status commit() override;
 
  private:
-  struct Config {
-    std::string path;
-    bool header = true;
-    CsvDialect dialect;
-    std::string line_ending;
-  };
-  static Config read_config(const StageContext& context);
-  explicit CsvSink(Config config);
-
   std::string path_;
   bool header_;
   CsvWriter writer_;

@@ -7,9 +7,9 @@ namespace {
 
 pipehost::PluginDescriptor describe() {
   pipehost::PluginDescriptor plugin{"csv-io", "1.0.0", "CSV files (RFC 4180): a streaming source and a sink"};
-  plugin.add<pipehost::csv::CsvSource>(pipehost::csv::CsvSource::kConfigSchema,
+  plugin.add<pipehost::csv::CsvSource>(pipehost::csv::source_spec(),
                                        "Reads rows from a CSV file (header row, quoted fields, LF or CRLF)");
-  plugin.add<pipehost::csv::CsvSink>(pipehost::csv::CsvSink::kConfigSchema,
+  plugin.add<pipehost::csv::CsvSink>(pipehost::csv::sink_spec(),
                                      "Writes rows to a CSV file, quoting only where needed");
   return plugin;
 }

@@ -4,40 +4,41 @@
 #include <unordered_map>
 
 #include "io_support/message_text.hpp"
-#include "io_support/stage_config.hpp"
 
 namespace pipehost::json_io {
 
-const char* const JsonSink::kConfigSchema = R"({
-  "type": "object",
-  "properties": {
-    "path": {"type": "string", "format": "path", "description": "JSON file to write. Written to <path>.tmp-<pid> and renamed when the run succeeds; the folder is created when missing."},
-    "format": {"type": "string", "enum": ["array", "jsonl"], "default": "array", "description": "\"array\": one JSON array of objects (one object per line); \"jsonl\": JSON Lines, one object per line. Values keep their types (numbers, arrays, null)."},
-    "pretty": {"type": "boolean", "default": false, "description": "Indent the array's objects, one key per line (\"array\" only)."}
-  },
-  "required": ["path"],
-  "additionalProperties": false
-})";
-
-JsonSink::JsonSink(const StageContext& context) {
-  io::StageConfig config(context, "json-io sink");
-  path_ = config.path("path");
-  format_ = config.choice("format", {"array", "jsonl"}, "array") == "jsonl" ? Format::jsonl : Format::array;
-  pretty_ = config.boolean("pretty", false);
-  if (pretty_ && format_ == Format::jsonl)
-    config.fail("pretty", "needs \"format\": \"array\" (JSON Lines keep each object on one line)");
-  config.reject_unknown_keys();
+ConfigSpec<JsonSinkConfig> sink_spec() {
+  using C = JsonSinkConfig;
+  ConfigSpec<C> spec;
+  spec.add("path", &C::path,
+           "JSON file to write. Written to <path>.tmp-<pid> and renamed when the run succeeds; the folder is "
+           "created when missing.")
+      .required()
+      .path();
+  spec.add("format", &C::format, {{"array", C::Format::array}, {"jsonl", C::Format::jsonl}},
+           "\"array\": one JSON array of objects (one object per line); \"jsonl\": JSON Lines, one object per "
+           "line. Values keep their types (numbers, arrays, null).");
+  spec.add("pretty", &C::pretty, "Indent the array's objects, one key per line (\"array\" only).");
+  return spec;
 }
 
-Status JsonSink::open(const std::vector<Column>& columns) {
+JsonSink::JsonSink(const StageContext& context, JsonSinkConfig config)
+    : path_(std::move(config.path)), format_(config.format), pretty_(config.pretty) {
+  const std::string where = "json-io sink config " + context.config_pointer;
+  if (path_.empty()) throw std::invalid_argument(where + "/path: must not be empty");
+  if (pretty_ && format_ == Format::jsonl)
+    throw std::invalid_argument(where +
+                                "/pretty: needs \"format\": \"array\" (JSON Lines keep each object on one line)");
+}
+
+Status JsonSink::open(const std::vector<Column>& columns) try {
   std::unordered_map<std::string_view, std::size_t> seen;
   key_prefixes_.clear();
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (auto [it, inserted] = seen.emplace(columns[i].name, i); !inserted) {
-      throw std::invalid_argument(path_ + ": duplicate column name " +
-                                  io::quote_for_message(columns[i].name) + " (columns " +
-                                  std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
-                                  "); JSON object keys must be unique");
+      return Status::fatal(path_ + ": duplicate column name " + io::quote_for_message(columns[i].name) +
+                           " (columns " + std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
+                           "); JSON object keys must be unique");
     }
     std::string prefix = pretty_ ? (i == 0 ? "\n    " : ",\n    ") : (i == 0 ? "" : ",");
     append_json_string(prefix, columns[i].name);
@@ -49,6 +50,8 @@ Status JsonSink::open(const std::vector<Column>& columns) {
   rows_written_ = 0;
   if (format_ == Format::array) file_->append("[");
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
 void JsonSink::append_object(const Row& row, std::string& out) const {
@@ -62,26 +65,30 @@ void JsonSink::append_object(const Row& row, std::string& out) const {
   if (format_ == Format::jsonl) out += '\n';
 }
 
-Status JsonSink::write(const std::vector<Row>& rows) {
-  if (!file_) throw std::logic_error(path_ + ": write before open");
+Status JsonSink::write(const std::vector<Row>& rows) try {
+  if (!file_) return Status::fatal(path_ + ": write before open");
   for (const Row& row : rows) {
     if (row.values.size() != key_prefixes_.size()) {
-      throw std::invalid_argument(path_ + ": row " + row.key + " has " + std::to_string(row.values.size()) +
-                                  " values for " + std::to_string(key_prefixes_.size()) + " columns");
+      return Status::fatal(path_ + ": row " + row.key + " has " + std::to_string(row.values.size()) +
+                           " values for " + std::to_string(key_prefixes_.size()) + " columns");
     }
     append_object(row, file_->buffer());
     ++rows_written_;
     file_->flush_if_full();
   }
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
-Status JsonSink::commit() {
-  if (!file_) throw std::logic_error(path_ + ": commit before open");
+Status JsonSink::commit() try {
+  if (!file_) return Status::fatal(path_ + ": commit before open");
   if (format_ == Format::array) file_->append(rows_written_ == 0 ? "]\n" : "\n]\n");
   file_->commit();
   file_.reset();
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
 }  // namespace pipehost::json_io

@@ -13,12 +13,22 @@
 
 namespace pipehost::json_io {
 
+/// The sink's config section.
+struct JsonSinkConfig {
+  enum class Format { array, jsonl };
+  std::string path;
+  Format format = Format::array;
+  bool pretty = false;
+};
+
+/// The sink's config declaration.
+ConfigSpec<JsonSinkConfig> sink_spec();
+
 class JsonSink final : public Sink {
  public:
-  static const char* const kConfigSchema;
-
-  /// Reads the config; throws std::invalid_argument on a bad one. Creates no file yet.
-  explicit JsonSink(const StageContext& context);
+  /// Checks what the schema cannot say (pretty only for arrays); throws std::invalid_argument on a bad
+  /// config. Creates no file yet.
+  JsonSink(const StageContext& context, JsonSinkConfig config);
 
   /// Creates `<path>.tmp-<pid>` (and the parent folder); rejects duplicate column names (JSON object
   /// keys must be unique to be useful).
@@ -28,7 +38,7 @@ class JsonSink final : public Sink {
   Status commit() override;
 
  private:
-  enum class Format { array, jsonl };
+  using Format = JsonSinkConfig::Format;
 
   void append_object(const Row& row, std::string& out) const;
 

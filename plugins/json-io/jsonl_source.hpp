@@ -1,6 +1,8 @@
 // The json-io source stage: JsonlRowReader over the configured JSON Lines file. See README.md.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,12 +11,23 @@
 
 namespace pipehost::json_io {
 
+/// The source's config section.
+struct JsonlSourceConfig {
+  std::string path;
+  /// Empty: the 1-based data row number is the key.
+  std::string key;
+  /// Unset: the keys of the first object.
+  std::optional<std::vector<std::string>> columns;
+  std::int64_t max_line_bytes = std::int64_t{64} << 20;
+};
+
+/// The source's config declaration.
+ConfigSpec<JsonlSourceConfig> source_spec();
+
 class JsonlSource final : public Source {
  public:
-  static const char* const kConfigSchema;
-
-  /// Reads the config; throws std::invalid_argument on a bad one. Does not touch the file yet.
-  explicit JsonlSource(const StageContext& context);
+  /// Throws std::invalid_argument on an empty path. Does not touch the file yet.
+  JsonlSource(const StageContext& context, JsonlSourceConfig config);
 
   Status open(std::vector<std::string>& columns) override;
   Status read(std::vector<Row>& batch, std::size_t max_rows) override;

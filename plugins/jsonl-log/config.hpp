@@ -3,12 +3,10 @@
 
 #include <string>
 
-#include "event/event_options.hpp"
+#include "braintrust_events/event_options.hpp"
+#include "pipehost/config.hpp"
 
 namespace pipehost::jsonl_log {
-
-/// JSON Schema of the logger section (without "plugin").
-const std::string& config_schema();
 
 struct JsonlLogConfig {
   /// The JSONL file; appended to, created with its parent folders.
@@ -16,7 +14,7 @@ struct JsonlLogConfig {
   braintrust::EventOptions events;
 };
 
-/// Parses `config_json`; throws std::invalid_argument with "jsonl-log.<key>: what".
-JsonlLogConfig parse_config(const std::string& config_json);
+/// The section's declaration: `path` and the include options (braintrust::event_options_spec()).
+ConfigSpec<JsonlLogConfig> config_spec();
 
 }  // namespace pipehost::jsonl_log

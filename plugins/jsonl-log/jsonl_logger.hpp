@@ -6,16 +6,17 @@
 
 #include <memory>
 
+#include "braintrust_events/append_file.hpp"
+#include "braintrust_events/event_builder.hpp"
 #include "config.hpp"
-#include "event/append_file.hpp"
-#include "event/event_builder.hpp"
 #include "pipehost/sdk.hpp"
 
 namespace pipehost::jsonl_log {
 
 class JsonlLogger final : public Logger {
  public:
-  explicit JsonlLogger(const StageContext& context);
+  /// Throws std::invalid_argument when `path` is empty.
+  JsonlLogger(const StageContext& context, JsonlLogConfig config);
 
   /// Opens (creates) the file.
   Status start() override;

@@ -8,7 +8,7 @@ namespace {
 pipehost::PluginDescriptor describe() {
   pipehost::PluginDescriptor plugin{
       "jsonl-log", "1.0.0", "Appends every model call, as a BrainTrust-shaped event, to a JSONL file"};
-  plugin.add<pipehost::jsonl_log::JsonlLogger>(pipehost::jsonl_log::config_schema(),
+  plugin.add<pipehost::jsonl_log::JsonlLogger>(pipehost::jsonl_log::config_spec(),
                                                "Writes one JSON line per model call");
   return plugin;
 }

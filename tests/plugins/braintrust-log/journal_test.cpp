@@ -5,7 +5,7 @@
 
 #include "batch_limits.hpp"
 #include "braintrust_api.hpp"
-#include "event/append_file.hpp"
+#include "braintrust_events/append_file.hpp"
 #include "event_sender.hpp"
 #include "pending_journal.hpp"
 #include "test_host.hpp"

@@ -71,7 +71,7 @@ TEST(CsvSink, WritesTempFileAndRenamesOnCommit) {
   std::string temp = path + ".tmp-" + std::to_string(::getpid());
   pipehost::test::TestHost host;
   {
-    CsvSink sink(context(host, {{"path", path}}, "/sinks/0"));
+    CsvSink sink = make_sink(host, {{"path", path}}, "/sinks/0");
     ASSERT_TRUE(sink.open({"a"}));
     ASSERT_TRUE(sink.write(table({"a"}, {{"1"}}).rows));
     EXPECT_FALSE(fs::exists(path));
@@ -88,7 +88,7 @@ TEST(CsvSink, DroppedWithoutCommitLeavesNoFileAndKeepsTheOldOne) {
   pipehost::test::write_file(path, "previous run\n");
   pipehost::test::TestHost host;
   {
-    CsvSink sink(context(host, {{"path", path}}, "/sinks/0"));
+    CsvSink sink = make_sink(host, {{"path", path}}, "/sinks/0");
     ASSERT_TRUE(sink.open({"a"}));
     ASSERT_TRUE(sink.write(table({"a"}, {{"1"}}).rows));
   }
@@ -100,25 +100,40 @@ TEST(CsvSink, DroppedWithoutCommitLeavesNoFileAndKeepsTheOldOne) {
 TEST(CsvSink, RejectsRowsOfTheWrongWidth) {
   TempDir dir;
   pipehost::test::TestHost host;
-  CsvSink sink(context(host, {{"path", dir.file("out.csv")}}, "/sinks/0"));
+  CsvSink sink = make_sink(host, {{"path", dir.file("out.csv")}}, "/sinks/0");
   ASSERT_TRUE(sink.open({"a", "b"}));
-  try {
-    sink.write(table({"a", "b"}, {{"1"}}).rows);
-    FAIL() << "expected an error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()), dir.file("out.csv") + ": row 1 has 1 values for 2 columns");
-  }
+  Status wrote = sink.write(table({"a", "b"}, {{"1"}}).rows);
+  ASSERT_TRUE(wrote.is_fatal());
+  EXPECT_EQ(wrote.message(), dir.file("out.csv") + ": row 1 has 1 values for 2 columns");
+}
+
+TEST(CsvSink, ReportsMisuseAsFatalStatus) {
+  TempDir dir;
+  pipehost::test::TestHost host;
+  CsvSink sink = make_sink(host, {{"path", dir.file("out.csv")}}, "/sinks/0");
+  EXPECT_EQ(sink.write({}).message(), dir.file("out.csv") + ": write before open");
+  EXPECT_EQ(sink.commit().message(), dir.file("out.csv") + ": commit before open");
+  Status no_columns = sink.open({});
+  ASSERT_TRUE(no_columns.is_fatal());
+  EXPECT_EQ(no_columns.message(), dir.file("out.csv") + ": cannot write a CSV file with no columns");
+  pipehost::test::write_file(dir.path() / "blocker", "a file, not a folder");
+  CsvSink blocked = make_sink(host, {{"path", dir.file("blocker/out.csv")}}, "/sinks/0");
+  Status opened = blocked.open({"a"});
+  ASSERT_TRUE(opened.is_fatal());
+  EXPECT_NE(opened.message().find("blocker"), std::string::npos) << opened.message();
 }
 
 TEST(CsvSink, RejectsBadConfig) {
   pipehost::test::TestHost host;
-  try {
-    CsvSink sink(context(host, {{"path", "x.csv"}, {"line_ending", "\r"}}, "/sinks/1"));
-    FAIL() << "expected an error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(),
-                 "csv-io sink config /sinks/1/line_ending: must be one of \"\n\", \"\r\n\", not \"\r\"");
-  }
+  auto error = [&](boost::json::object config) {
+    return pipehost::test::config_error<CsvSink>(sink_spec(), context(host, config, "/sinks/1"));
+  };
+  EXPECT_EQ(error({{"path", "x.csv"}, {"line_ending", "\r"}}),
+            "/sinks/1/line_ending: expected one of \"\\n\", \"\\r\\n\", got \"\\r\"");
+  EXPECT_EQ(error({{"path", "x.csv"}, {"delimiter", "\r"}}), "csv-io sink config /sinks/1/delimiter: cannot be CR or LF");
+  EXPECT_EQ(error({{"path", "x.csv"}, {"quote", "''"}}),
+            "csv-io sink config /sinks/1/quote: must be exactly one ASCII character, not \"''\"");
+  EXPECT_EQ(error({{"path", "x.csv"}, {"line_ending", "\r\n"}, {"header", false}}), "");
 }
 
 TEST(CsvRoundTrip, CanonicalFilesAreWrittenBackByteIdentical) {

@@ -11,6 +11,7 @@
 #include "csv_source.hpp"
 #include "io_support/byte_input.hpp"
 #include "pipehost/sdk.hpp"
+#include "stage_from_config.hpp"
 #include "stage_io.hpp"
 #include "test_host.hpp"
 
@@ -49,11 +50,23 @@ inline StageContext context(pipehost::test::TestHost& host, const boost::json::o
   return StageContext{host, boost::json::serialize(config), "", std::move(pointer)};
 }
 
+/// A CsvSource on `config`, made as the plugin's factory makes it (config read by source_spec()).
+inline CsvSource make_source(pipehost::test::TestHost& host, const boost::json::object& config,
+                             std::string pointer = "/source") {
+  return pipehost::test::make_stage<CsvSource>(source_spec(), context(host, config, std::move(pointer)));
+}
+
+/// A CsvSink on `config`, made as the plugin's factory makes it (config read by sink_spec()).
+inline CsvSink make_sink(pipehost::test::TestHost& host, const boost::json::object& config,
+                         std::string pointer = "/sinks/0") {
+  return pipehost::test::make_stage<CsvSink>(sink_spec(), context(host, config, std::move(pointer)));
+}
+
 /// Reads the CSV file at `path` through a CsvSource with extra `config` settings.
 inline Table read_file_with_source(const std::string& path, boost::json::object config = {}) {
   pipehost::test::TestHost host;
   config["path"] = path;
-  CsvSource source(context(host, config));
+  CsvSource source = make_source(host, config);
   return read_all(source);
 }
 
@@ -62,7 +75,7 @@ inline void write_file_with_sink(const std::string& path, const Table& table,
                                  boost::json::object config = {}) {
   pipehost::test::TestHost host;
   config["path"] = path;
-  CsvSink sink(context(host, config, "/sinks/0"));
+  CsvSink sink = make_sink(host, config);
   pipehost::test::write_all(sink, table);
 }
 

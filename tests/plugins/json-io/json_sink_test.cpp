@@ -111,7 +111,7 @@ TEST(JsonSink, WritesTempFileAndRenamesOnCommit) {
   std::string temp = path + ".tmp-" + std::to_string(::getpid());
   pipehost::test::TestHost host;
   {
-    JsonSink sink(context(host, {{"path", path}}, "/sinks/0"));
+    JsonSink sink = make_sink(host, {{"path", path}}, "/sinks/0");
     ASSERT_TRUE(sink.open(kSongs.column_list()));
     ASSERT_TRUE(sink.write(kSongs.rows));
     EXPECT_TRUE(fs::exists(temp));
@@ -121,7 +121,7 @@ TEST(JsonSink, WritesTempFileAndRenamesOnCommit) {
   EXPECT_FALSE(fs::exists(temp));
   EXPECT_EQ(boost::json::parse(read_file(path)), as_json(kSongs));
   {
-    JsonSink sink(context(host, {{"path", path}}, "/sinks/0"));
+    JsonSink sink = make_sink(host, {{"path", path}}, "/sinks/0");
     ASSERT_TRUE(sink.open(kSongs.column_list()));  // dropped without commit
   }
   EXPECT_FALSE(fs::exists(temp));
@@ -131,35 +131,31 @@ TEST(JsonSink, WritesTempFileAndRenamesOnCommit) {
 TEST(JsonSink, RejectsDuplicateColumnsAndWrongWidths) {
   TempDir dir;
   pipehost::test::TestHost host;
-  JsonSink sink(context(host, {{"path", dir.file("x.json")}}, "/sinks/0"));
-  try {
-    sink.open({"a", "b", "a"});
-    FAIL() << "expected an error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()),
-              dir.file("x.json") +
-                  ": duplicate column name \"a\" (columns 1 and 3); JSON object keys must be unique");
-  }
+  JsonSink sink = make_sink(host, {{"path", dir.file("x.json")}}, "/sinks/0");
+  Status duplicate = sink.open({"a", "b", "a"});
+  ASSERT_TRUE(duplicate.is_fatal());
+  EXPECT_EQ(duplicate.message(),
+            dir.file("x.json") + ": duplicate column name \"a\" (columns 1 and 3); JSON object keys must be unique");
   ASSERT_TRUE(sink.open({"a", "b"}));
-  EXPECT_THROW(sink.write(make_table({"a"}, {{"1"}}).rows), std::invalid_argument);
+  Status narrow = sink.write(make_table({"a"}, {{"1"}}).rows);
+  ASSERT_TRUE(narrow.is_fatal());
+  EXPECT_EQ(narrow.message(), dir.file("x.json") + ": row 1 has 1 values for 2 columns");
 }
 
 TEST(JsonSink, RejectsBadConfig) {
   pipehost::test::TestHost host;
-  auto error = [&](boost::json::object config) -> std::string {
-    try {
-      JsonSink sink(context(host, config, "/sinks/1"));
-      return "";
-    } catch (const std::exception& e) {
-      return e.what();
-    }
+  auto error = [&](boost::json::object config) {
+    return pipehost::test::config_error<JsonSink>(sink_spec(), context(host, config, "/sinks/1"));
   };
   EXPECT_EQ(error({{"path", "x"}, {"format", "csv"}}),
-            "json-io sink config /sinks/1/format: must be one of \"array\", \"jsonl\", not \"csv\"");
+            "/sinks/1/format: expected one of \"array\", \"jsonl\", got \"csv\"");
+  EXPECT_EQ(error({{"path", "x"}, {"pretty", "yes"}}), "/sinks/1/pretty: expected true or false, got \"yes\"");
   EXPECT_EQ(error({{"path", "x"}, {"format", "jsonl"}, {"pretty", true}}),
             "json-io sink config /sinks/1/pretty: needs \"format\": \"array\" (JSON Lines keep each object "
             "on one line)");
+  EXPECT_EQ(error({{"path", ""}}), "json-io sink config /sinks/1/path: must not be empty");
   EXPECT_EQ(error({{"path", "x"}}), "");
+  EXPECT_EQ(error({{"path", "x"}, {"format", "jsonl"}}), "");
 }
 
 TEST(JsonPluginLibrary, SinkThroughTheRegisteredFactory) {

@@ -10,6 +10,7 @@
 #include "jsonl_row_reader.hpp"
 #include "jsonl_source.hpp"
 #include "pipehost/sdk.hpp"
+#include "stage_from_config.hpp"
 #include "stage_io.hpp"
 #include "test_host.hpp"
 
@@ -34,11 +35,23 @@ inline StageContext context(pipehost::test::TestHost& host, const boost::json::o
   return StageContext{host, boost::json::serialize(config), "", std::move(pointer)};
 }
 
+/// A JsonSink on `config`, made as the plugin's factory makes it (config read by sink_spec()).
+inline JsonSink make_sink(pipehost::test::TestHost& host, const boost::json::object& config,
+                          std::string pointer = "/sinks/0") {
+  return pipehost::test::make_stage<JsonSink>(sink_spec(), context(host, config, std::move(pointer)));
+}
+
+/// A JsonlSource on `config`, made as the plugin's factory makes it (config read by source_spec()).
+inline JsonlSource make_source(pipehost::test::TestHost& host, const boost::json::object& config,
+                               std::string pointer = "/source") {
+  return pipehost::test::make_stage<JsonlSource>(source_spec(), context(host, config, std::move(pointer)));
+}
+
 /// Writes `table` through a JsonSink to `path` with extra `config` settings, and commits.
 inline void write_with_sink(const std::string& path, const Table& table, boost::json::object config = {}) {
   pipehost::test::TestHost host;
   config["path"] = path;
-  JsonSink sink(context(host, config, "/sinks/0"));
+  JsonSink sink = make_sink(host, config);
   pipehost::test::write_all(sink, table);
 }
 
@@ -46,7 +59,7 @@ inline void write_with_sink(const std::string& path, const Table& table, boost::
 inline Table read_with_source(const std::string& path, boost::json::object config = {}) {
   pipehost::test::TestHost host;
   config["path"] = path;
-  JsonlSource source(context(host, config, "/source"));
+  JsonlSource source = make_source(host, config);
   return read_all(source);
 }
 

@@ -153,9 +153,40 @@ TEST(JsonlSource, OpenReadsAgainFromTheStart) {
   TempDir dir;
   pipehost::test::write_file(dir.file("in.jsonl"), "{\"id\":\"1\"}\n{\"id\":\"2\"}\n");
   pipehost::test::TestHost host;
-  JsonlSource source(context(host, {{"path", dir.file("in.jsonl")}, {"key", "id"}}, "/source"));
+  JsonlSource source = make_source(host, {{"path", dir.file("in.jsonl")}, {"key", "id"}}, "/source");
   EXPECT_EQ(read_all(source).keys(), (Names{"1", "2"}));
   EXPECT_EQ(read_all(source).keys(), (Names{"1", "2"}));
+}
+
+TEST(JsonlSource, ReportsBadLinesAndMissingFilesAsFatalStatus) {
+  TempDir dir;
+  pipehost::test::write_file(dir.file("in.jsonl"), "{\"id\":\"1\"}\n[2]\n");
+  pipehost::test::TestHost host;
+  JsonlSource source = make_source(host, {{"path", dir.file("in.jsonl")}});
+  std::vector<std::string> columns;
+  ASSERT_TRUE(source.open(columns));
+  std::vector<Row> batch;
+  Status read = source.read(batch, 10);
+  ASSERT_TRUE(read.is_fatal());
+  EXPECT_EQ(read.message(), dir.file("in.jsonl") + ":2: expected a JSON object, found an array");
+  JsonlSource missing = make_source(host, {{"path", dir.file("none.jsonl")}});
+  Status opened = missing.open(columns);
+  ASSERT_TRUE(opened.is_fatal());
+  EXPECT_NE(opened.message().find(dir.file("none.jsonl")), std::string::npos) << opened.message();
+}
+
+TEST(JsonlSource, RejectsBadConfig) {
+  pipehost::test::TestHost host;
+  auto error = [&](boost::json::object config) {
+    return pipehost::test::config_error<JsonlSource>(source_spec(), context(host, config, "/source"));
+  };
+  EXPECT_EQ(error({}), "/source/path: missing");
+  EXPECT_EQ(error({{"path", "x"}, {"columns", boost::json::array{}}}), "/source/columns: expected at least 1 items, got 0");
+  EXPECT_EQ(error({{"path", "x"}, {"columns", nullptr}}), "/source/columns: expected an array of strings, got null");
+  EXPECT_EQ(error({{"path", "x"}, {"max_line_bytes", 10}}), "/source/max_line_bytes: must be at least 1024, got 10");
+  EXPECT_EQ(error({{"path", "x"}, {"colums", boost::json::array{"a"}}}), "/source/colums: unknown key");
+  EXPECT_EQ(error({{"path", ""}}), "json-io source config /source/path: must not be empty");
+  EXPECT_EQ(error({{"path", "x"}, {"columns", boost::json::array{"a"}}, {"key", "a"}}), "");
 }
 
 /// JSONTestSuite (shared/data/json-test-suite): every file, read as a one-object-per-line file, gives

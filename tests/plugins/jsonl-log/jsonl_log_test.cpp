@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "call_events.hpp"
-#include "event/event_builder.hpp"
+#include "braintrust_events/event_builder.hpp"
 #include "logger_harness.hpp"
 
 namespace {

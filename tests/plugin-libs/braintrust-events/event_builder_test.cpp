@@ -1,5 +1,5 @@
 // The BrainTrust event shape built from CallEvents, and each include option's effect on it.
-#include "event/event_builder.hpp"
+#include "braintrust_events/event_builder.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>

@@ -11,7 +11,7 @@
 
 #include <boost/json/object.hpp>
 
-#include "event_options.hpp"
+#include "braintrust_events/event_options.hpp"
 #include "pipehost/types.hpp"
 
 namespace pipehost::braintrust {

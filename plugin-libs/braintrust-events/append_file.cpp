@@ -1,4 +1,4 @@
-#include "append_file.hpp"
+#include "braintrust_events/append_file.hpp"
 
 #include <cerrno>
 #include <cstring>

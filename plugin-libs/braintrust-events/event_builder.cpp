@@ -1,4 +1,4 @@
-#include "event_builder.hpp"
+#include "braintrust_events/event_builder.hpp"
 
 #include <algorithm>
 #include <chrono>

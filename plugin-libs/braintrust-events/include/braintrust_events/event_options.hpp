@@ -1,12 +1,13 @@
-// What a logged call event contains: the include options shared by braintrust-log and jsonl-log
-// (same names, same defaults, same schema text), so both loggers write the same event shape.
+// What a logged call event contains: the include options shared by braintrust-log and jsonl-log (same
+// names, same defaults, same schema), so both loggers write the same event shape. Each logger's config
+// spec includes event_options_spec(), so the options sit at the top level of its section.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <boost/json/object.hpp>
+#include "pipehost/config.hpp"
 
 namespace pipehost::braintrust {
 
@@ -28,12 +29,7 @@ struct EventOptions {
   std::vector<std::string> tags;
 };
 
-/// The JSON Schema `properties` members of the include options (comma-separated members without the
-/// surrounding braces), spliced into each logger's config schema.
-extern const char* const kEventOptionsSchemaProperties;
-
-/// Reads the include options from a logger's config object (keys absent = defaults). Throws
-/// std::invalid_argument naming "<section>.<key>" and what is wrong.
-EventOptions parse_event_options(const boost::json::object& config, const std::string& section);
+/// The include options' declaration (keys, defaults, descriptions).
+ConfigSpec<EventOptions> event_options_spec();
 
 }  // namespace pipehost::braintrust

@@ -1,5 +1,5 @@
-// io-support: the input window's memory promise, UTF-8 validation and repair, message text, and the
-// stage config accessors.
+// io-support: the input window's memory promise, UTF-8 validation and repair, message text and
+// atomic output files.
 #include <fstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,7 +10,6 @@
 #include "io_support/byte_input.hpp"
 #include "io_support/input_window.hpp"
 #include "io_support/message_text.hpp"
-#include "io_support/stage_config.hpp"
 #include "io_support/utf8.hpp"
 #include "test_host.hpp"
 
@@ -88,36 +87,6 @@ TEST(MessageText, QuotesAndShortens) {
   EXPECT_EQ(describe_byte('q'), "'q'");
   EXPECT_EQ(describe_byte(0xE9), "0xE9");
   EXPECT_EQ(location("f.csv", 3, 7), "f.csv:3:7");
-}
-
-TEST(StageConfig, ReadsAndChecksSettings) {
-  pipehost::test::TestHost host;
-  StageContext context{host, R"({"path": "in.csv", "n": 5, "flag": true, "list": ["a", "b"], "c": ";"})",
-                       "/cfg", "/source"};
-  StageConfig config(context, "test stage");
-  EXPECT_EQ(config.path("path"), "/cfg/in.csv");
-  EXPECT_EQ(config.integer("n", 1, 0, 10), 5u);
-  EXPECT_TRUE(config.boolean("flag", false));
-  EXPECT_EQ(config.string_list("list"), (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(config.ascii_character("c", ','), ';');
-  EXPECT_EQ(config.string("absent", "default"), "default");
-  EXPECT_NO_THROW(config.reject_unknown_keys());
-  try {
-    config.integer("n", 1, 6, 10);
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "test stage config /source/n: must be between 6 and 10");
-  }
-
-  StageContext extra{host, R"({"path": "x", "oops": 1})", "", "/sinks/2"};
-  StageConfig unknown(extra, "test stage");
-  unknown.path("path");
-  try {
-    unknown.reject_unknown_keys();
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "test stage config /sinks/2/oops: unknown setting (known: path)");
-  }
 }
 
 }  // namespace
