@@ -2,13 +2,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 
 #include "column_text.hpp"
 #include "json_extractor.hpp"
@@ -17,12 +15,6 @@ namespace pipehost::markdown_json {
 namespace {
 
 namespace json = boost::json;
-
-std::string resolve_path(std::string_view path, std::string_view config_dir) {
-  std::filesystem::path p{std::string(path)};
-  if (p.is_relative() && !config_dir.empty()) p = std::filesystem::path(std::string(config_dir)) / p;
-  return p.lexically_normal().string();
-}
 
 std::vector<Column> columns_of(const ResponseSchema& schema, const std::string& list_separator) {
   std::vector<Column> columns;
@@ -43,55 +35,18 @@ std::vector<Column> columns_of(const ResponseSchema& schema, const std::string& 
 
 }  // namespace
 
-const char* const MarkdownJsonParser::kConfigSchema = R"({
-  "type": "object",
-  "additionalProperties": false,
-  "required": ["response_schema_file"],
-  "properties": {
-    "response_schema_file": {
-      "type": "string", "format": "path",
-      "description": "JSON file with the response schema (Gemini OpenAPI subset or JSON Schema style); its top-level properties become the output columns, in file order"
-    },
-    "list_separator": {
-      "type": "string", "default": "; ",
-      "description": "How text outputs (CSV) join the elements of an array value; JSON outputs keep arrays"
-    },
-    "case_insensitive_enums": {
-      "type": "boolean", "default": false,
-      "description": "Accept enum values in any letter case, written out in the schema's spelling"
-    }
-  }
-})";
-
-ParserSettings ParserSettings::from_config(std::string_view config_json, std::string_view config_dir) {
-  json::error_code ec;
-  const json::value config = json::parse(config_json, ec);
-  if (ec) throw std::runtime_error("config is not valid JSON: " + ec.message());
-  if (!config.is_object()) throw std::runtime_error("config must be a JSON object");
-
-  ParserSettings settings;
-  bool have_schema = false;
-  for (const auto& member : config.get_object()) {
-    const std::string_view key = member.key();
-    const json::value& value = member.value();
-    if (key == "response_schema_file") {
-      if (!value.is_string() || value.get_string().empty())
-        throw std::runtime_error("response_schema_file: expected a file path");
-      settings.response_schema_file = resolve_path(value.get_string(), config_dir);
-      have_schema = true;
-    } else if (key == "list_separator") {
-      if (!value.is_string()) throw std::runtime_error("list_separator: expected a string");
-      settings.list_separator = value.get_string();
-    } else if (key == "case_insensitive_enums") {
-      if (!value.is_bool()) throw std::runtime_error("case_insensitive_enums: expected true or false");
-      settings.case_insensitive_enums = value.get_bool();
-    } else {
-      throw std::runtime_error("unknown key \"" + std::string(key) +
-                               "\" (expected response_schema_file, list_separator, case_insensitive_enums)");
-    }
-  }
-  if (!have_schema) throw std::runtime_error("response_schema_file: missing required key");
-  return settings;
+ConfigSpec<ParserConfig> config_spec() {
+  ConfigSpec<ParserConfig> spec;
+  spec.add("response_schema_file", &ParserConfig::response_schema_file,
+           "JSON file with the response schema (Gemini OpenAPI subset or JSON Schema style); its top-level "
+           "properties become the output columns, in file order")
+      .required()
+      .path();
+  spec.add("list_separator", &ParserConfig::list_separator,
+           "How text outputs (CSV) join the elements of an array value; JSON outputs keep arrays");
+  spec.add("case_insensitive_enums", &ParserConfig::case_insensitive_enums,
+           "Accept enum values in any letter case, written out in the schema's spelling");
+  return spec;
 }
 
 std::string read_text_file(const std::string& path, std::string_view what) {
@@ -132,28 +87,31 @@ Status AnswerParser::parse(std::string_view answer, std::vector<Value>& fields) 
 
 namespace {
 
-AnswerParser make_answer_parser(const StageContext& context) {
-  const ParserSettings settings = ParserSettings::from_config(context.config_json, context.config_dir);
-  const std::string schema_text = read_text_file(settings.response_schema_file, "response_schema_file");
-  ResponseSchema schema = ResponseSchema::parse(schema_text, settings.response_schema_file);
+AnswerParser make_answer_parser(const StageContext& context, const ParserConfig& config) {
+  if (config.response_schema_file.empty()) throw std::runtime_error("response_schema_file: expected a file path");
+  const std::string schema_text = read_text_file(config.response_schema_file, "response_schema_file");
+  ResponseSchema schema = ResponseSchema::parse(schema_text, config.response_schema_file);
   for (const auto& keyword : schema.unchecked_keywords())
-    context.host.log(LogLevel::warn, "response schema " + settings.response_schema_file + ": " + keyword +
+    context.host.log(LogLevel::warn, "response schema " + config.response_schema_file + ": " + keyword +
                                          " is not checked by markdown-json-parser");
-  return AnswerParser(std::move(schema), settings.list_separator,
-                      ValidationOptions{.case_insensitive_enums = settings.case_insensitive_enums});
+  return AnswerParser(std::move(schema), config.list_separator,
+                      ValidationOptions{.case_insensitive_enums = config.case_insensitive_enums});
 }
 
 }  // namespace
 
-MarkdownJsonParser::MarkdownJsonParser(const StageContext& context) : parser_(make_answer_parser(context)) {}
+MarkdownJsonParser::MarkdownJsonParser(const StageContext& context, ParserConfig config)
+    : parser_(make_answer_parser(context, config)) {}
 
 Status MarkdownJsonParser::columns(std::vector<Column>& out) {
   out = parser_.columns();
   return Status::ok();
 }
 
-Status MarkdownJsonParser::parse(std::string_view text, std::vector<Value>& fields) {
+Status MarkdownJsonParser::parse(std::string_view text, std::vector<Value>& fields) try {
   return parser_.parse(text, fields);
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
 }  // namespace pipehost::markdown_json

@@ -11,18 +11,17 @@
 
 namespace pipehost::markdown_json {
 
-/// The stage's settings, read from its config section.
-struct ParserSettings {
-  /// Absolute (or config-folder-relative) path of the response schema JSON file.
+/// The stage's config section.
+struct ParserConfig {
+  /// The response schema JSON file (absolute: relative paths resolve against the config folder).
   std::string response_schema_file;
   /// How text sinks (CSV) join the elements of an array value.
   std::string list_separator = "; ";
   bool case_insensitive_enums = false;
-
-  /// Reads a config section (JSON object text). Relative paths resolve against `config_dir`. Throws
-  /// std::runtime_error naming the key and what was expected; unknown keys are errors.
-  static ParserSettings from_config(std::string_view config_json, std::string_view config_dir);
 };
+
+/// The section's declaration.
+ConfigSpec<ParserConfig> config_spec();
 
 /// Answer text -> output fields, without the SDK's stage wrapper (tests and benchmarks use it directly).
 /// `parse` keeps no mutable state, so one AnswerParser may serve several threads.
@@ -51,10 +50,9 @@ std::string read_text_file(const std::string& path, std::string_view what);
 
 class MarkdownJsonParser final : public Parser {
  public:
-  /// JSON Schema of the config section.
-  static const char* const kConfigSchema;
-
-  explicit MarkdownJsonParser(const StageContext& context);
+  /// Reads and checks the response schema file; throws std::runtime_error naming the file and what is
+  /// wrong with it.
+  MarkdownJsonParser(const StageContext& context, ParserConfig config);
 
   Status columns(std::vector<Column>& out) override;
   Status parse(std::string_view text, std::vector<Value>& fields) override;

@@ -3,6 +3,7 @@
 // (read once), generation settings, tools and provider-specific extras.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,27 +15,35 @@
 
 namespace pipehost::prompt_template {
 
-/// The stage's settings, read from its config section.
-struct PromptSettings {
-  /// Paths are absolute after `from_config` (relative ones resolve against the config folder).
-  std::string system_file;
-  /// Exactly one of the inline template and the template file is set.
+/// Sampling settings; unset ones use the provider's defaults.
+struct GenerationConfig {
+  std::optional<double> temperature;
+  std::optional<double> top_p;
+  std::optional<std::int64_t> top_k;
+  std::optional<std::int64_t> max_output_tokens;
+  std::optional<std::int64_t> seed;
+  /// -1 asks the model for a dynamic budget; 0 turns thinking off where the model allows it.
+  std::optional<std::int64_t> thinking_budget;
+};
+
+/// The stage's config section. Paths are absolute (relative ones resolve against the config folder).
+struct PromptConfig {
+  std::optional<std::string> system_file;
+  /// Exactly one of the inline template and the template file is given.
   std::optional<std::string> user_template;
-  std::string user_template_file;
-  std::string response_schema_file;
+  std::optional<std::string> user_template_file;
+  std::optional<std::string> response_schema_file;
   /// Overrides the MIME type implied by the schema ("application/json").
   std::optional<std::string> response_mime_type;
-  /// Sampling settings (response schema and MIME type are filled in by the stage).
-  GenerationSettings generation;
-  /// Provider-neutral tool names, without duplicates.
+  GenerationConfig generation;
+  /// Provider-neutral tool names.
   std::vector<std::string> tools;
-  /// The `extra` object as compact JSON text (empty when absent).
-  std::string extra_json;
-
-  /// Reads a config section (JSON object text). Throws std::runtime_error naming the key and what was
-  /// expected; unknown keys are errors (with a close match when there is one).
-  static PromptSettings from_config(std::string_view config_json, std::string_view config_dir);
+  /// Provider-specific request fields, passed through (null when absent).
+  Value extra;
 };
+
+/// The section's declaration.
+ConfigSpec<PromptConfig> config_spec();
 
 /// Reads a whole text file, dropping a leading UTF-8 BOM. Throws std::runtime_error
 /// "<what>: cannot read \"<path>\": <reason>".
@@ -42,10 +51,9 @@ std::string read_text_file(const std::string& path, std::string_view what);
 
 class PromptTemplate final : public RequestBuilder {
  public:
-  /// JSON Schema of the config section.
-  static const char* const kConfigSchema;
-
-  explicit PromptTemplate(const StageContext& context);
+  /// Checks what the schema cannot say (exactly one template, no empty paths or MIME type), reads the
+  /// system file, the template file and the response schema; throws std::runtime_error naming the key.
+  PromptTemplate(const StageContext& context, PromptConfig config);
 
   Status bind(const std::vector<std::string>& columns) override;
   Status build(const Row& row, Request& request) override;

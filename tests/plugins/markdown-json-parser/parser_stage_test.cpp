@@ -12,6 +12,7 @@
 
 #include "markdown_json_parser.hpp"
 #include "pipehost/sdk.hpp"
+#include "stage_from_config.hpp"
 #include "test_host.hpp"
 
 namespace {
@@ -31,19 +32,20 @@ const std::string kSongAnswer = R"(Here is the classification:
  "accessibility": "Timeless", "era": "1980s", "reasoning": "Iconic riff."}
 ```)";
 
+/// The stage as the plugin's factory makes it: the config read by config_spec(), then constructed.
+MarkdownJsonParser make_parser(const StageContext& context) {
+  return pipehost::test::make_stage<MarkdownJsonParser>(pipehost::markdown_json::config_spec(), context);
+}
+
 std::string construct_error(const StageContext& context) {
-  try {
-    MarkdownJsonParser parser(context);
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(constructed)";
+  std::string error =
+      pipehost::test::config_error<MarkdownJsonParser>(pipehost::markdown_json::config_spec(), context);
+  return error.empty() ? "(constructed)" : error;
 }
 
 TEST(ParserStage, ColumnsAndParse) {
   TestHost host;
-  MarkdownJsonParser parser(
-      StageContext{host, R"({"response_schema_file": ")" + kSongsSchemaFile + "\"}", "", "/parser"});
+  MarkdownJsonParser parser = make_parser(StageContext{host, R"({"response_schema_file": ")" + kSongsSchemaFile + "\"}", "", "/parser"});
   std::vector<pipehost::Column> columns;
   ASSERT_TRUE(parser.columns(columns));
   EXPECT_EQ(pipehost::test::names_of(columns),
@@ -64,7 +66,7 @@ TEST(ParserStage, RelativeSchemaPathResolvesAgainstTheConfigFolder) {
   TestHost host;
   TempDir dir;
   pipehost::test::write_file(dir.path() / "schemas" / "s.json", R"({"properties": {"a": {}}})");
-  MarkdownJsonParser parser(StageContext{
+  MarkdownJsonParser parser = make_parser(StageContext{
       host,
       R"({"response_schema_file": "schemas/s.json", "list_separator": ", ", "case_insensitive_enums": true})",
       dir.path().string(), "/parser"});
@@ -82,16 +84,17 @@ TEST(ParserStage, ConfigErrors) {
   EXPECT_EQ(
       construct_error({host, R"({"response_schema_file": "nope.json"})", dir.path().string(), "/parser"}),
       "response_schema_file: cannot read \"" + missing + "\": No such file or directory");
-  EXPECT_EQ(construct_error({host, R"({})", "", "/parser"}), "response_schema_file: missing required key");
+  EXPECT_EQ(construct_error({host, R"({})", "", "/parser"}), "/parser/response_schema_file: missing");
   EXPECT_EQ(
       construct_error({host, R"({"response_schema_file": "a.json", "list_seperator": ","})", "", "/parser"}),
-      "unknown key \"list_seperator\" (expected response_schema_file, list_separator, "
-      "case_insensitive_enums)");
+      "/parser/list_seperator: unknown key");
   EXPECT_EQ(construct_error({host, R"({"response_schema_file": 3})", "", "/parser"}),
+            "/parser/response_schema_file: expected a string, got 3");
+  EXPECT_EQ(construct_error({host, R"({"response_schema_file": ""})", "", "/parser"}),
             "response_schema_file: expected a file path");
   EXPECT_EQ(
       construct_error({host, R"({"response_schema_file": "a", "case_insensitive_enums": "yes"})", "", "/p"}),
-      "case_insensitive_enums: expected true or false");
+      "/p/case_insensitive_enums: expected true or false, got \"yes\"");
   pipehost::test::write_file(dir.path() / "bad.json", R"({"properties": {"a": {"type": "TEXT"}}})");
   EXPECT_EQ(
       construct_error({host, R"({"response_schema_file": "bad.json"})", dir.path().string(), "/parser"}),
@@ -105,15 +108,14 @@ TEST(ParserStage, WarnsAboutSchemaKeywordsItDoesNotCheck) {
   TempDir dir;
   pipehost::test::write_file(dir.path() / "s.json",
                              R"({"properties": {"n": {"type": "NUMBER", "minimum": 0}}})");
-  MarkdownJsonParser parser(
-      StageContext{host, R"({"response_schema_file": "s.json"})", dir.path().string(), "/p"});
+  MarkdownJsonParser parser = make_parser(StageContext{host, R"({"response_schema_file": "s.json"})", dir.path().string(), "/p"});
   ASSERT_EQ(host.logs().size(), 1u);
   EXPECT_EQ(host.logs()[0], "warn: response schema " + (dir.path() / "s.json").string() +
                                 ": /properties/n/minimum is not checked by markdown-json-parser");
 }
 
 TEST(ParserStage, ConfigSchemaIsStrictJson) {
-  const json::value schema = json::parse(MarkdownJsonParser::kConfigSchema);
+  const json::value schema = json::parse(pipehost::markdown_json::config_spec().schema());
   EXPECT_EQ(schema.at("additionalProperties"), false);
   EXPECT_EQ(schema.at("properties").at("response_schema_file").at("format"), "path");
 }

@@ -9,6 +9,7 @@
 
 #include "markdown_json_parser.hpp"
 #include "pipehost/sdk.hpp"
+#include "stage_from_config.hpp"
 #include "test_host.hpp"
 
 namespace {
@@ -22,7 +23,8 @@ pipehost::markdown_json::MarkdownJsonParser make_songs_parser(pipehost::test::Te
   json::value run = json::parse(pipehost::test::read_file(kSongsDir + "/run.json"));
   json::object section = run.at("parser").as_object();
   section.erase("plugin");
-  return pipehost::markdown_json::MarkdownJsonParser({host, json::serialize(section), kSongsDir, "/parser"});
+  return pipehost::test::make_stage<pipehost::markdown_json::MarkdownJsonParser>(
+      pipehost::markdown_json::config_spec(), {host, json::serialize(section), kSongsDir, "/parser"});
 }
 
 TEST(SongsExample, ParserSectionMapsAnswersToTheSchemaColumns) {

@@ -8,6 +8,7 @@
 
 #include "pipehost/sdk.hpp"
 #include "prompt_template.hpp"
+#include "stage_from_config.hpp"
 #include "test_host.hpp"
 
 namespace {
@@ -23,7 +24,8 @@ TEST(SongsExample, RequestSectionBuildsTheExpectedRequest) {
   section.erase("plugin");
 
   pipehost::test::TestHost host;
-  pipehost::prompt_template::PromptTemplate stage({host, json::serialize(section), kSongsDir, "/request"});
+  auto stage = pipehost::test::make_stage<pipehost::prompt_template::PromptTemplate>(
+      pipehost::prompt_template::config_spec(), {host, json::serialize(section), kSongsDir, "/request"});
   ASSERT_TRUE(stage.bind({"artist", "song", "person", "name", "n"}));
   pipehost::Request request;
   const pipehost::Row row{"2", {"Toni Basil", "Mickey", "TRUE", "Mickey", "61"}, 3};
