@@ -252,9 +252,9 @@ int main(int argc, char** argv) {
     config.model = "gemini-2.5-flash";
     config.base_url = emulator.base_url();
     config.ca_file = emulator.ca_file();
-    config.upload_chunk_bytes = chunk_mb * 1024 * 1024;
+    config.upload_chunk_mb = static_cast<std::int64_t>(chunk_mb);
     HttpClientOptions options;
-    options.ca_file = config.ca_file;
+    options.ca_file = emulator.ca_file();
     Status made;
     auto http = host.http(options, made);
     if (!http) {

@@ -94,15 +94,15 @@ HttpRequest GeminiApi::make_request(std::string method, std::string url) const {
   request.method = std::move(method);
   request.url = std::move(url);
   request.headers = {{"x-goog-api-key", api_key_}, {"Content-Type", "application/json"}};
-  request.connect_timeout = config_.connect_timeout;
-  request.io_timeout = config_.io_timeout;
+  request.connect_timeout = config_.connect_timeout();
+  request.io_timeout = config_.io_timeout();
   return request;
 }
 
 RetryPolicy GeminiApi::retrying() const {
   RetryPolicy policy;
   policy.max_attempts = config_.http_attempts;
-  policy.initial_backoff = config_.retry_backoff;
+  policy.initial_backoff = config_.retry_backoff();
   policy.max_backoff = milliseconds(30000);
   policy.max_total = milliseconds(10 * 60 * 1000);
   return policy;
@@ -168,7 +168,7 @@ Status GeminiApi::query_upload(const std::string& upload_url, std::uint64_t& rec
 
 Status GeminiApi::upload_chunks(const std::string& path, std::uint64_t size, const std::string& upload_url,
                                 std::uint64_t granularity, std::string& file_name) {
-  std::uint64_t chunk = std::max<std::uint64_t>(config_.upload_chunk_bytes / granularity, 1) * granularity;
+  std::uint64_t chunk = std::max<std::uint64_t>(config_.upload_chunk_bytes() / granularity, 1) * granularity;
   std::uint64_t offset = 0;
   std::uint64_t reported = 0;  // bytes the server confirmed and we counted in "bytes_uploaded"
   auto report = [&](std::uint64_t confirmed) {
@@ -226,7 +226,7 @@ Status GeminiApi::upload_chunks(const std::string& path, std::uint64_t size, con
     host_.log(LogLevel::warn, "upload interrupted at byte " + std::to_string(offset) + " of " +
                                   std::to_string(size) + " (" + problem +
                                   "); resuming from what the server received");
-    auto wait = std::min<milliseconds>(config_.retry_backoff * (1LL << std::min(failures - 1, 6)),
+    auto wait = std::min<milliseconds>(config_.retry_backoff() * (1LL << std::min(failures - 1, 6)),
                                        milliseconds(30000));
     if (!host_.sleep_for(wait)) return Status::retry("cancelled during the upload");
     std::uint64_t received = 0;
@@ -399,7 +399,7 @@ Status GeminiApi::download_lines(const std::string& file_name,
     if (!sent.is_retry() || attempt >= config_.http_attempts) return sent.with_context(call);
     host_.log(LogLevel::warn, call + " broke after " + std::to_string(delivered_lines) + " lines (" +
                                   sent.message() + "); resuming");
-    auto wait = std::min<milliseconds>(config_.retry_backoff * (1LL << std::min(attempt - 1, 6)),
+    auto wait = std::min<milliseconds>(config_.retry_backoff() * (1LL << std::min(attempt - 1, 6)),
                                        milliseconds(30000));
     if (!host_.sleep_for(wait)) return Status::retry(call + ": cancelled");
   }

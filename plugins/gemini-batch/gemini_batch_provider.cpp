@@ -35,16 +35,21 @@ const char* state_name(JobState state) {
   return "UNKNOWN";
 }
 
+GeminiConfig checked(GeminiConfig config) {
+  check_config(config);
+  return config;
+}
+
 }  // namespace
 
-GeminiBatchProvider::GeminiBatchProvider(const StageContext& context)
-    : host_(context.host), config_(parse_config(context.config_json)) {}
+GeminiBatchProvider::GeminiBatchProvider(const StageContext& context, GeminiConfig config)
+    : host_(context.host), config_(checked(std::move(config))) {}
 
 Status GeminiBatchProvider::capabilities(ProviderCapabilities& capabilities) {
   capabilities = ProviderCapabilities{};
   capabilities.batch = true;
   capabilities.online = true;
-  capabilities.max_bytes_per_job = config_.max_batch_bytes;
+  capabilities.max_bytes_per_job = static_cast<std::uint64_t>(config_.max_batch_bytes);
   // 0 = the host decides (its engine reads online_concurrency from the provider section itself).
   capabilities.max_online_concurrency = 0;
   return Status::ok();
@@ -55,7 +60,7 @@ Status GeminiBatchProvider::model(ModelInfo& info) {
   return Status::ok();
 }
 
-Status GeminiBatchProvider::start() {
+Status GeminiBatchProvider::start() try {
   std::string key;
   Status found = host_.secret(config_.api_key_env, key);
   if (!found.is_ok()) {
@@ -63,7 +68,7 @@ Status GeminiBatchProvider::start() {
                          " (" + found.message() + ")");
   }
   HttpClientOptions options;
-  options.ca_file = config_.ca_file;
+  options.ca_file = config_.ca_file.value_or("");
   options.insecure_skip_verify = config_.insecure_skip_verify;
   // Enough idle keep-alive connections for the host's online concurrency (idle ones expire after 30 s).
   // The host may run many jobs and online calls at once; keep their connections alive.
@@ -74,6 +79,8 @@ Status GeminiBatchProvider::start() {
   api_ = std::make_unique<GeminiApi>(config_, host_, std::move(http), std::move(key));
   remove_leftover_request_files();
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
 void GeminiBatchProvider::remove_leftover_request_files() {
@@ -131,11 +138,12 @@ Status GeminiBatchProvider::upload_input(const std::string& display_name,
     std::filesystem::remove(path, ignored);
     return written;
   }
-  if (bytes > config_.max_batch_bytes) {
+  const auto max_bytes = static_cast<std::uint64_t>(config_.max_batch_bytes);
+  if (bytes > max_bytes) {
     std::error_code ignored;
     std::filesystem::remove(path, ignored);
     return Status::fatal("batch " + display_name + " is " + megabytes(bytes) + ", over max_batch_bytes (" +
-                         megabytes(config_.max_batch_bytes) + ")");
+                         megabytes(max_bytes) + ")");
   }
   host_.log(LogLevel::debug, "wrote " + std::to_string(requests.size()) + " requests (" + megabytes(bytes) +
                                  ") for " + display_name);
@@ -150,7 +158,7 @@ Status GeminiBatchProvider::upload_input(const std::string& display_name,
 }
 
 Status GeminiBatchProvider::submit(const std::string& display_name, const std::vector<Request>& requests,
-                                   std::string& handle) {
+                                   std::string& handle) try {
   if (Status started = require_started(); !started.is_ok()) return started;
   if (requests.empty()) return Status::fatal("submit: a batch needs at least one request");
   handle.clear();
@@ -191,6 +199,8 @@ Status GeminiBatchProvider::submit(const std::string& display_name, const std::v
   host_.log(LogLevel::info, "created " + handle + " (" + display_name + ", " +
                                 std::to_string(requests.size()) + " requests)");
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
 Status GeminiBatchProvider::poll(const std::string& handle, JobStatus& status) {
@@ -203,7 +213,7 @@ Status GeminiBatchProvider::poll(const std::string& handle, JobStatus& status) {
 }
 
 Status GeminiBatchProvider::fetch(const std::string& handle,
-                                  const std::function<Status(Response&&)>& on_response) {
+                                  const std::function<Status(Response&&)>& on_response) try {
   if (Status started = require_started(); !started.is_ok()) return started;
   BatchInfo info;
   std::string body;
@@ -249,6 +259,8 @@ Status GeminiBatchProvider::fetch(const std::string& handle,
       host_.log(LogLevel::debug, "could not delete " + info.input_file + ": " + deleted.message());
   }
   return Status::ok();
+} catch (const std::exception& e) {
+  return Status::fatal(e.what());
 }
 
 Status GeminiBatchProvider::cancel(const std::string& handle) {

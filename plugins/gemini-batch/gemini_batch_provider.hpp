@@ -20,8 +20,9 @@ namespace pipehost::gemini {
 
 class GeminiBatchProvider final : public Provider {
  public:
-  /// Parses the config only (no network, no secrets); throws std::invalid_argument on bad config.
-  explicit GeminiBatchProvider(const StageContext& context);
+  /// Checks the config (check_config) only: no network, no secrets. Throws std::invalid_argument on a
+  /// bad one.
+  GeminiBatchProvider(const StageContext& context, GeminiConfig config);
 
   Status capabilities(ProviderCapabilities& capabilities) override;
   /// The configured model, its list prices and Google Search grounding's fee (pricing.hpp).

@@ -159,18 +159,32 @@ TEST(GeminiDecoder, BatchListPages) {
   EXPECT_TRUE(token.empty());
 }
 
+/// The config as the provider's constructor gets it: read by its declaration, then checked.
+GeminiConfig read_config(const std::string& text) {
+  GeminiConfig config;
+  Status read = config_spec().read_json(text, config);
+  if (!read) throw std::invalid_argument(read.message());
+  check_config(config);
+  return config;
+}
+
 TEST(GeminiConfig, DefaultsAndSchema) {
-  GeminiConfig config = parse_config(R"({"model":"models/gemini-2.5-flash"})");
+  GeminiConfig config = read_config(R"({"model":"models/gemini-2.5-flash"})");
   EXPECT_EQ(config.model, "gemini-2.5-flash");
   EXPECT_EQ(config.api_key_env, "GEMINI_API_KEY");
   EXPECT_EQ(config.base_url, "https://generativelanguage.googleapis.com");
   EXPECT_EQ(config.api_version, "v1beta");
   EXPECT_FALSE(config.insecure_skip_verify);
-  EXPECT_LT(config.max_batch_bytes, 2'000'000'000u);
+  EXPECT_FALSE(config.ca_file);
+  EXPECT_LT(config.max_batch_bytes, 2'000'000'000);
+  EXPECT_EQ(config.connect_timeout().count(), 15000);
+  EXPECT_EQ(config.io_timeout().count(), 120000);
+  EXPECT_EQ(config.upload_chunk_bytes(), 8u * 1024 * 1024);
 
-  boost::json::value schema = boost::json::parse(kConfigSchema);
+  boost::json::value schema = boost::json::parse(config_spec().schema());
   EXPECT_EQ(schema.at("additionalProperties"), boost::json::value(false));
   EXPECT_EQ(schema.at("properties").at("ca_file").at("format"), boost::json::value("path"));
+  EXPECT_EQ(schema.at("properties").at("api_key_env").at("format"), boost::json::value("secret-env"));
   for (const char* key :
        {"model", "api_key_env", "base_url", "ca_file", "insecure_skip_verify", "max_batch_bytes"})
     EXPECT_TRUE(schema.at("properties").as_object().contains(key)) << key;
@@ -181,39 +195,49 @@ TEST(GeminiConfig, DefaultsAndSchema) {
 }
 
 TEST(GeminiConfig, EveryKeyParses) {
-  GeminiConfig config = parse_config(
+  GeminiConfig config = read_config(
       R"({"model":"gemini-flash-latest","api_key_env":"MY_KEY","base_url":"https://127.0.0.1:8443/",)"
       R"("api_version":"v1","ca_file":null,"insecure_skip_verify":false,"max_batch_bytes":100000,)"
       R"("connect_timeout_s":5,"io_timeout_s":60,"http_attempts":3,"retry_backoff_s":0.01,"upload_chunk_mb":1,)"
       R"("delete_input_file":false})");
   EXPECT_EQ(config.base_url, "https://127.0.0.1:8443");
+  EXPECT_EQ(config.api_key_env, "MY_KEY");
   EXPECT_EQ(config.api_version, "v1");
-  EXPECT_EQ(config.max_batch_bytes, 100000u);
-  EXPECT_EQ(config.connect_timeout.count(), 5000);
-  EXPECT_EQ(config.retry_backoff.count(), 10);
-  EXPECT_EQ(config.upload_chunk_bytes, 1024u * 1024u);
+  EXPECT_EQ(config.max_batch_bytes, 100000);
+  EXPECT_EQ(config.connect_timeout().count(), 5000);
+  EXPECT_EQ(config.io_timeout().count(), 60000);
+  EXPECT_EQ(config.http_attempts, 3);
+  EXPECT_EQ(config.retry_backoff().count(), 10);
+  EXPECT_EQ(config.upload_chunk_bytes(), 1024u * 1024u);
   EXPECT_FALSE(config.delete_input_file);
 }
 
 TEST(GeminiConfig, BadConfigsSayWhatAndWhere) {
   auto message = [](const std::string& text) -> std::string {
     try {
-      parse_config(text);
+      read_config(text);
     } catch (const std::invalid_argument& e) {
       return e.what();
     }
     return "no error";
   };
-  EXPECT_NE(message("{}").find("provider.model: required"), std::string::npos);
-  EXPECT_NE(message(R"({"model":"m","api_version":"v9"})").find("provider.api_version"), std::string::npos);
-  EXPECT_NE(message(R"({"model":"m","http_attempts":0})").find("provider.http_attempts: must be between 1"),
-            std::string::npos);
-  EXPECT_NE(message(R"({"model":"m","http_attempts":1.5})").find("expected an integer"), std::string::npos);
-  EXPECT_NE(message(R"({"model":"m","base_url":"ftp://x"})").find("provider.base_url"), std::string::npos);
-  EXPECT_NE(message(R"({"model":"m","api_key":"sk-123"})").find("provider.api_key: unknown setting"),
-            std::string::npos);
+  // What the schema says, the declaration refuses.
+  EXPECT_EQ(message("{}"), "/model: missing");
+  EXPECT_EQ(message(R"({"model":"m","api_version":"v9"})"),
+            "/api_version: expected one of \"v1beta\", \"v1\", \"v1alpha\", got \"v9\"");
+  EXPECT_EQ(message(R"({"model":"m","http_attempts":0})"), "/http_attempts: must be at least 1, got 0");
+  EXPECT_EQ(message(R"({"model":"m","http_attempts":1.5})"), "/http_attempts: expected a whole number, got 1.5");
+  EXPECT_EQ(message(R"({"model":"m","retry_backoff_s":0})"), "/retry_backoff_s: must be at least 0.001, got 0");
+  EXPECT_EQ(message(R"({"model":"m","api_key":"sk-123"})"), "/api_key: unknown key");
+  EXPECT_EQ(message("[1]"), "/: expected an object");
+  // What it cannot say, the provider checks itself.
+  EXPECT_EQ(message(R"({"model":""})"), "provider.model: required, e.g. \"gemini-2.5-flash\"");
+  EXPECT_EQ(message(R"({"model":"m","base_url":"ftp://x"})"),
+            "provider.base_url: must start with https:// (or http:// for a local emulator)");
+  EXPECT_EQ(message(R"({"model":"m","base_url":"https://u:p@x"})"),
+            "provider.base_url: must not contain a query or credentials");
+  EXPECT_EQ(message(R"({"model":"m","api_key_env":""})"), "provider.api_key_env: must name an environment variable");
   EXPECT_NE(message(R"({"model":"bad/model"})").find("not a model id"), std::string::npos);
-  EXPECT_NE(message("[1]").find("JSON object"), std::string::npos);
 }
 
 }  // namespace

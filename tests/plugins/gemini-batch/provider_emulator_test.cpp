@@ -51,7 +51,10 @@ std::unique_ptr<GeminiBatchProvider> make_provider(test::TestHost& host, const s
   StageContext context{host, "", "", "/provider"};
   context.config_json = config;
   context.config_pointer = "/provider";
-  return std::make_unique<GeminiBatchProvider>(context);
+  GeminiConfig read;
+  Status status = config_spec().read(context, read);
+  if (!status) throw std::invalid_argument(status.message());
+  return std::make_unique<GeminiBatchProvider>(context, std::move(read));
 }
 
 std::vector<Request> make_requests(int count, std::size_t instruction_size = 2000) {

@@ -31,7 +31,10 @@ std::unique_ptr<GeminiBatchProvider> make_provider(test::TestHost& host, const S
   StageContext context{host, "", "", "/provider"};
   context.config_json = R"({"model":"gemini-2.5-flash","base_url":")" + server.url("") +
                         R"(","retry_backoff_s":0.01,"http_attempts":2)" + extra + "}";
-  auto provider = std::make_unique<GeminiBatchProvider>(context);
+  GeminiConfig config;
+  Status read = config_spec().read(context, config);
+  EXPECT_TRUE(read.is_ok()) << read.message();
+  auto provider = std::make_unique<GeminiBatchProvider>(context, std::move(config));
   Status started = provider->start();
   EXPECT_TRUE(started.is_ok()) << started.message();
   return provider;
