@@ -15,7 +15,8 @@ ConfigSpec<EventOptions> event_options_spec() {
   spec.add("raw_answer", &EventOptions::raw_answer,
            "Log the model's raw text as output when the call or its parsing failed (or always when "
            "parsed_fields is false).");
-  spec.add("parsed_fields", &EventOptions::parsed_fields, "Log the parsed output columns as the output object.");
+  spec.add("parsed_fields", &EventOptions::parsed_fields,
+           "Log the parsed output columns as the output object.");
   spec.add("input_columns", &EventOptions::input_columns,
            "Input row columns copied into metadata.input_row: null = all columns, [] = none.");
   spec.add("tags", &EventOptions::tags, "Tags added to every logged event.");

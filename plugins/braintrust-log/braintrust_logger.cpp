@@ -157,7 +157,8 @@ Status BraintrustLogger::log(const CallEvent& event) try {
     }
   }
   std::unique_lock lock(mutex_);
-  space_free_.wait(lock, [&] { return queue_.size() < static_cast<std::size_t>(config_.queue_size) || stopping_; });
+  space_free_.wait(lock,
+                   [&] { return queue_.size() < static_cast<std::size_t>(config_.queue_size) || stopping_; });
   queue_.push_back(std::move(queued));
   ++accepted_;
   lock.unlock();

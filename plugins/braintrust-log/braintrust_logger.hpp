@@ -26,9 +26,9 @@
 
 #include "batch_limits.hpp"
 #include "braintrust_api.hpp"
-#include "config.hpp"
 #include "braintrust_events/append_file.hpp"
 #include "braintrust_events/event_builder.hpp"
+#include "config.hpp"
 #include "event_sender.hpp"
 #include "pending_journal.hpp"
 #include "pipehost/sdk.hpp"

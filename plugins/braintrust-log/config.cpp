@@ -41,7 +41,8 @@ ConfigSpec<BraintrustLogConfig> config_spec() {
   spec.add("api_url", &C::api_url,
            "Data-plane URL (/v1/project, /v1/project_logs); point it at the emulator for tests.");
   spec.add("app_url", &C::app_url, "Web app URL, used for the link to the project's logs printed at start.");
-  spec.add("ca_file", &C::ca_file, "PEM file of an extra trusted CA (e.g. the emulator's certificate).").path();
+  spec.add("ca_file", &C::ca_file, "PEM file of an extra trusted CA (e.g. the emulator's certificate).")
+      .path();
   spec.add("batch_size", &C::batch_size, "Most events per insert request.").minimum(1).maximum(1000);
   spec.add("flush_interval_ms", &C::flush_interval_ms,
            "Longest time an event waits for its batch to fill before it is sent.")
@@ -60,13 +61,15 @@ ConfigSpec<BraintrustLogConfig> config_spec() {
            "failed_file.")
       .minimum(0)
       .maximum(86400);
-  spec.add("retry_initial_ms", &C::retry_initial_ms,
-           "First retry delay; doubles with each retry (with jitter) up to retry_max_ms. A Retry-After header "
-           "wins.")
+  spec.add(
+          "retry_initial_ms", &C::retry_initial_ms,
+          "First retry delay; doubles with each retry (with jitter) up to retry_max_ms. A Retry-After header "
+          "wins.")
       .minimum(1)
       .maximum(600000);
   spec.add("retry_max_ms", &C::retry_max_ms, "Longest retry delay.").minimum(1).maximum(3600000);
-  spec.add("connect_timeout_s", &C::connect_timeout_s, "Longest wait for a connection (name lookup, TCP connect and TLS handshake).")
+  spec.add("connect_timeout_s", &C::connect_timeout_s,
+           "Longest wait for a connection (name lookup, TCP connect and TLS handshake).")
       .minimum(0.1)
       .maximum(600);
   spec.add("io_timeout_s", &C::io_timeout_s, "Longest silence allowed while sending or receiving.")

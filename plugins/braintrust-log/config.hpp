@@ -41,7 +41,9 @@ struct BraintrustLogConfig {
 
   std::chrono::milliseconds flush_interval() const { return std::chrono::milliseconds(flush_interval_ms); }
   std::chrono::milliseconds max_retry() const { return milliseconds_of(max_retry_s); }
-  std::chrono::milliseconds retry_initial_backoff() const { return std::chrono::milliseconds(retry_initial_ms); }
+  std::chrono::milliseconds retry_initial_backoff() const {
+    return std::chrono::milliseconds(retry_initial_ms);
+  }
   std::chrono::milliseconds retry_max_backoff() const { return std::chrono::milliseconds(retry_max_ms); }
   std::chrono::milliseconds connect_timeout() const { return milliseconds_of(connect_timeout_s); }
   std::chrono::milliseconds io_timeout() const { return milliseconds_of(io_timeout_s); }

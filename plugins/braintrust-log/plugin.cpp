@@ -9,8 +9,8 @@ pipehost::PluginDescriptor describe() {
   pipehost::PluginDescriptor plugin{
       "braintrust-log", "1.0.0",
       "Logs every model call to a BrainTrust project (batched, retried, idempotent)"};
-  plugin.add<pipehost::braintrust::BraintrustLogger>(pipehost::braintrust::config_spec(),
-                                                     "Sends one BrainTrust project-logs event per model call");
+  plugin.add<pipehost::braintrust::BraintrustLogger>(
+      pipehost::braintrust::config_spec(), "Sends one BrainTrust project-logs event per model call");
   return plugin;
 }
 

@@ -6,7 +6,8 @@ namespace {
 
 char ascii_character(const std::string& text, const std::string& where, const char* key) {
   if (text.size() != 1 || static_cast<unsigned char>(text[0]) >= 0x80)
-    throw std::invalid_argument(where + "/" + key + ": must be exactly one ASCII character, not \"" + text + "\"");
+    throw std::invalid_argument(where + "/" + key + ": must be exactly one ASCII character, not \"" + text +
+                                "\"");
   return text[0];
 }
 

@@ -8,8 +8,9 @@ ConfigSpec<CsvSourceConfig> source_spec() {
   using C = CsvSourceConfig;
   ConfigSpec<C> spec;
   spec.add("path", &C::path, "CSV file to read (UTF-8; a byte order mark is dropped).").required().path();
-  spec.add("key", &C::key,
-           "Column whose values identify the rows (unique, non-empty). Default: the 1-based data row number.");
+  spec.add(
+      "key", &C::key,
+      "Column whose values identify the rows (unique, non-empty). Default: the 1-based data row number.");
   spec.add("delimiter", &C::delimiter, "Field delimiter: one ASCII character, e.g. \";\" or \"\\t\".");
   spec.add("quote", &C::quote, "Quote character: one ASCII character.");
   spec.add("header", &C::header, "The first row holds the column names.");
@@ -24,7 +25,8 @@ ConfigSpec<CsvSourceConfig> source_spec() {
             {"pad_or_truncate", Ragged::pad_or_truncate}},
            "Rows with fewer or more fields than columns: an error, padded with empty values, truncated, or "
            "both.");
-  spec.add("invalid_utf8", &C::invalid_utf8, {{"error", InvalidUtf8::error}, {"replace", InvalidUtf8::replace}},
+  spec.add("invalid_utf8", &C::invalid_utf8,
+           {{"error", InvalidUtf8::error}, {"replace", InvalidUtf8::replace}},
            "Bytes that are not UTF-8: an error, or replaced with U+FFFD.");
   spec.add("max_row_bytes", &C::max_row_bytes,
            "Longest row accepted, in bytes (a longer one usually means an unclosed quote).")

@@ -14,14 +14,18 @@ ConfigSpec<GeminiConfig> config_spec() {
   using C = GeminiConfig;
   ConfigSpec<C> spec;
   spec.add("model", &C::model, "Model id, e.g. gemini-2.5-flash (without models/).").required();
-  spec.add("api_key_env", &C::api_key_env, "Environment variable holding the API key (sent as x-goog-api-key).")
+  spec.add("api_key_env", &C::api_key_env,
+           "Environment variable holding the API key (sent as x-goog-api-key).")
       .secret_env();
   spec.add("base_url", &C::base_url, "API root; point it at the emulator for tests.");
-  spec.add("api_version", &C::api_version, "API version in the URL paths.").one_of({"v1beta", "v1", "v1alpha"});
-  spec.add("ca_file", &C::ca_file, "PEM file of an extra trusted CA (e.g. the emulator's certificate).").path();
+  spec.add("api_version", &C::api_version, "API version in the URL paths.")
+      .one_of({"v1beta", "v1", "v1alpha"});
+  spec.add("ca_file", &C::ca_file, "PEM file of an extra trusted CA (e.g. the emulator's certificate).")
+      .path();
   spec.add("insecure_skip_verify", &C::insecure_skip_verify,
            "Turns TLS certificate verification off (logged loudly). Never in production.");
-  spec.add("max_batch_bytes", &C::max_batch_bytes, "Largest JSONL input file per job (the API limit is 2 GB).")
+  spec.add("max_batch_bytes", &C::max_batch_bytes,
+           "Largest JSONL input file per job (the API limit is 2 GB).")
       .minimum(1024)
       .maximum(2000000000);
   spec.add("connect_timeout_s", &C::connect_timeout_s,
@@ -38,7 +42,8 @@ ConfigSpec<GeminiConfig> config_spec() {
            "First wait before a retry; it doubles each time (with jitter) up to 30 s.")
       .minimum(0.001)
       .maximum(60);
-  spec.add("upload_chunk_mb", &C::upload_chunk_mb, "Chunk size of the resumable upload of a job's input file.")
+  spec.add("upload_chunk_mb", &C::upload_chunk_mb,
+           "Chunk size of the resumable upload of a job's input file.")
       .minimum(1)
       .maximum(1024);
   spec.add("delete_input_file", &C::delete_input_file,

@@ -15,9 +15,10 @@ ConfigSpec<JsonSinkConfig> sink_spec() {
            "created when missing.")
       .required()
       .path();
-  spec.add("format", &C::format, {{"array", C::Format::array}, {"jsonl", C::Format::jsonl}},
-           "\"array\": one JSON array of objects (one object per line); \"jsonl\": JSON Lines, one object per "
-           "line. Values keep their types (numbers, arrays, null).");
+  spec.add(
+      "format", &C::format, {{"array", C::Format::array}, {"jsonl", C::Format::jsonl}},
+      "\"array\": one JSON array of objects (one object per line); \"jsonl\": JSON Lines, one object per "
+      "line. Values keep their types (numbers, arrays, null).");
   spec.add("pretty", &C::pretty, "Indent the array's objects, one key per line (\"array\" only).");
   return spec;
 }
@@ -27,8 +28,8 @@ JsonSink::JsonSink(const StageContext& context, JsonSinkConfig config)
   const std::string where = "json-io sink config " + context.config_pointer;
   if (path_.empty()) throw std::invalid_argument(where + "/path: must not be empty");
   if (pretty_ && format_ == Format::jsonl)
-    throw std::invalid_argument(where +
-                                "/pretty: needs \"format\": \"array\" (JSON Lines keep each object on one line)");
+    throw std::invalid_argument(
+        where + "/pretty: needs \"format\": \"array\" (JSON Lines keep each object on one line)");
 }
 
 Status JsonSink::open(const std::vector<Column>& columns) try {

@@ -8,8 +8,9 @@ ConfigSpec<JsonlSourceConfig> source_spec() {
   using C = JsonlSourceConfig;
   ConfigSpec<C> spec;
   spec.add("path", &C::path, "JSON Lines file to read: one JSON object per line (UTF-8).").required().path();
-  spec.add("key", &C::key,
-           "Column whose values identify the rows (unique, non-empty). Default: the 1-based data row number.");
+  spec.add(
+      "key", &C::key,
+      "Column whose values identify the rows (unique, non-empty). Default: the 1-based data row number.");
   spec.add("columns", &C::columns,
            "The columns (every object must have exactly these keys). Default: the keys of the first object.")
       .min_items(1)
@@ -24,7 +25,8 @@ namespace {
 
 JsonlReadOptions read_options(const StageContext& context, const JsonlSourceConfig& config) {
   if (config.path.empty())
-    throw std::invalid_argument("json-io source config " + context.config_pointer + "/path: must not be empty");
+    throw std::invalid_argument("json-io source config " + context.config_pointer +
+                                "/path: must not be empty");
   JsonlReadOptions options;
   options.key_column = config.key;
   options.columns = config.columns.value_or(std::vector<std::string>{});

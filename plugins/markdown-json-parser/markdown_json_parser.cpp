@@ -88,7 +88,8 @@ Status AnswerParser::parse(std::string_view answer, std::vector<Value>& fields) 
 namespace {
 
 AnswerParser make_answer_parser(const StageContext& context, const ParserConfig& config) {
-  if (config.response_schema_file.empty()) throw std::runtime_error("response_schema_file: expected a file path");
+  if (config.response_schema_file.empty())
+    throw std::runtime_error("response_schema_file: expected a file path");
   const std::string schema_text = read_text_file(config.response_schema_file, "response_schema_file");
   ResponseSchema schema = ResponseSchema::parse(schema_text, config.response_schema_file);
   for (const auto& keyword : schema.unchecked_keywords())

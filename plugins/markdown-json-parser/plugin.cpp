@@ -10,7 +10,8 @@ pipehost::PluginDescriptor describe() {
       "Finds the JSON object in a model answer (bare, markdown-fenced or in prose), "
       "checks it against the response schema and maps it to columns"};
   plugin.add<pipehost::markdown_json::MarkdownJsonParser>(
-      pipehost::markdown_json::config_spec(), "Model answer text -> one column per top-level response schema property");
+      pipehost::markdown_json::config_spec(),
+      "Model answer text -> one column per top-level response schema property");
   return plugin;
 }
 

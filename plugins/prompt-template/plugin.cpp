@@ -9,8 +9,8 @@ pipehost::PluginDescriptor describe() {
       "prompt-template", "1.0.0",
       "Builds one request per row: shared system instruction, user message from a {{column}} template, "
       "response schema, generation settings and tools"};
-  plugin.add<pipehost::prompt_template::PromptTemplate>(pipehost::prompt_template::config_spec(),
-                                                        "Row -> request from a system file and a user template");
+  plugin.add<pipehost::prompt_template::PromptTemplate>(
+      pipehost::prompt_template::config_spec(), "Row -> request from a system file and a user template");
   return plugin;
 }
 

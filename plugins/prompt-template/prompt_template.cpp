@@ -27,8 +27,9 @@ ConfigSpec<PromptConfig> config_spec() {
   generation.add("top_k", &GenerationConfig::top_k).minimum(1).not_null();
   generation.add("max_output_tokens", &GenerationConfig::max_output_tokens).minimum(1).not_null();
   generation.add("seed", &GenerationConfig::seed).not_null();
-  generation.add("thinking_budget", &GenerationConfig::thinking_budget,
-                 "Thinking tokens; 0 disables thinking, -1 lets the model decide")
+  generation
+      .add("thinking_budget", &GenerationConfig::thinking_budget,
+           "Thinking tokens; 0 disables thinking, -1 lets the model decide")
       .minimum(-1)
       .not_null();
 
@@ -45,10 +46,12 @@ ConfigSpec<PromptConfig> config_spec() {
            "File holding the user message template (same syntax as user_template)")
       .path()
       .not_null();
-  spec.add("response_schema_file", &PromptConfig::response_schema_file,
-           "JSON file with the response schema: JSON Schema (or the OpenAPI dialect of Gemini's responseSchema: "
-           "upper-case types, propertyOrdering, nullable), sent to the provider in its own dialect; also sets "
-           "response_mime_type to application/json")
+  spec.add(
+          "response_schema_file", &PromptConfig::response_schema_file,
+          "JSON file with the response schema: JSON Schema (or the OpenAPI dialect of Gemini's "
+          "responseSchema: "
+          "upper-case types, propertyOrdering, nullable), sent to the provider in its own dialect; also sets "
+          "response_mime_type to application/json")
       .path()
       .not_null();
   spec.add("response_mime_type", &PromptConfig::response_mime_type,
@@ -58,7 +61,8 @@ ConfigSpec<PromptConfig> config_spec() {
   spec.add("generation", &PromptConfig::generation, generation,
            "Sampling settings (temperature 0-2, top_p 0-1, top_k, max_output_tokens, seed, thinking_budget); "
            "unset ones use the provider's defaults");
-  spec.add("tools", &PromptConfig::tools, "Provider-neutral tools to enable").one_of({"web_search"});
+  spec.add("tools", &PromptConfig::tools, "Provider-neutral tools to enable (\"web_search\")")
+      .one_of({"web_search"});
   spec.add("extra", &PromptConfig::extra, "Provider-specific request fields, passed through unchanged");
   return spec;
 }
@@ -172,11 +176,13 @@ GenerationSettings generation_settings(const GenerationConfig& config) {
 PromptTemplate::PromptTemplate(const StageContext&, PromptConfig config) {
   check_config(config);
   if (config.system_file)
-    system_instruction_ = std::make_shared<const std::string>(read_text_file(*config.system_file, "system_file"));
-  user_template_ = config.user_template
-                       ? UserTemplate::compile(*config.user_template, "user_template")
-                       : UserTemplate::compile(read_text_file(*config.user_template_file, "user_template_file"),
-                                               *config.user_template_file);
+    system_instruction_ =
+        std::make_shared<const std::string>(read_text_file(*config.system_file, "system_file"));
+  user_template_ =
+      config.user_template
+          ? UserTemplate::compile(*config.user_template, "user_template")
+          : UserTemplate::compile(read_text_file(*config.user_template_file, "user_template_file"),
+                                  *config.user_template_file);
   generation_ = generation_settings(config.generation);
   if (config.response_schema_file) {
     generation_.response_schema_json = load_response_schema(*config.response_schema_file);

@@ -15,8 +15,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "call_events.hpp"
 #include "braintrust_events/event_builder.hpp"
+#include "call_events.hpp"
 #include "logger_harness.hpp"
 #include "script_server.hpp"
 

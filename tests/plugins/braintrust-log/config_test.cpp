@@ -89,8 +89,9 @@ TEST(BraintrustLogConfig, ReadsEveryOption) {
 TEST(BraintrustLogConfig, TheLogsLinkIsNeverAskedOfThePublicAppForAnotherApi) {
   EXPECT_FALSE(read_config(R"({"project": "a", "api_url": "https://127.0.0.1:9"})").link_allowed());
   EXPECT_TRUE(read_config(R"({"project": "a", "api_url": "https://api.braintrust.dev/"})").link_allowed());
-  EXPECT_TRUE(read_config(R"({"project": "a", "api_url": "https://127.0.0.1:9", "app_url": "https://127.0.0.1:8"})")
-                  .link_allowed());
+  EXPECT_TRUE(
+      read_config(R"({"project": "a", "api_url": "https://127.0.0.1:9", "app_url": "https://127.0.0.1:8"})")
+          .link_allowed());
 }
 
 TEST(BraintrustLogConfig, NeedsExactlyOneOfProjectAndProjectId) {
@@ -100,8 +101,10 @@ TEST(BraintrustLogConfig, NeedsExactlyOneOfProjectAndProjectId) {
 
 TEST(BraintrustLogConfig, BadValuesNameTheKey) {
   EXPECT_EQ(error_of(R"({"project": "a", "batch_size": 0})"), "/batch_size: must be at least 1, got 0");
-  EXPECT_EQ(error_of(R"({"project": "a", "batch_size": 1001})"), "/batch_size: must be at most 1000, got 1001");
-  EXPECT_EQ(error_of(R"({"project": "a", "batch_size": 1.5})"), "/batch_size: expected a whole number, got 1.5");
+  EXPECT_EQ(error_of(R"({"project": "a", "batch_size": 1001})"),
+            "/batch_size: must be at most 1000, got 1001");
+  EXPECT_EQ(error_of(R"({"project": "a", "batch_size": 1.5})"),
+            "/batch_size: expected a whole number, got 1.5");
   EXPECT_EQ(error_of(R"({"project": "a", "api_url": "ftp://x"})"),
             "braintrust-log.api_url: expected an http:// or https:// URL, got \"ftp://x\"");
   EXPECT_EQ(error_of(R"({"project": "a", "api_key_env": ""})"),

@@ -150,7 +150,8 @@ TEST(CsvMalformed, ErrorsAreStickyAfterTheFirst) {
   Status again = source.read(batch, 10);
   ASSERT_TRUE(again.is_fatal()) << "a read after an error must fail again";
   EXPECT_EQ(again.message(), first.message());
-  EXPECT_EQ(again.message().substr(0, corpus("ragged_long.csv").size() + 4), corpus("ragged_long.csv") + ":2:5");
+  EXPECT_EQ(again.message().substr(0, corpus("ragged_long.csv").size() + 4),
+            corpus("ragged_long.csv") + ":2:5");
 }
 
 TEST(CsvMalformed, ErrorsDoNotDependOnBufferBoundaries) {

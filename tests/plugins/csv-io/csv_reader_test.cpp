@@ -207,7 +207,8 @@ TEST(CsvReader, OpenReadsAgainFromTheStart) {
 
 TEST(CsvReader, ReopenForgetsKeysOfThePreviousPass) {
   pipehost::test::TestHost host;
-  CsvSource source = make_source(host, {{"path", corpus("semicolon.csv")}, {"delimiter", ";"}, {"key", "name"}});
+  CsvSource source =
+      make_source(host, {{"path", corpus("semicolon.csv")}, {"delimiter", ";"}, {"key", "name"}});
   EXPECT_EQ(read_all(source).keys(), (Names{"Smith; John", "Doe"}));
   EXPECT_EQ(read_all(source).keys(), (Names{"Smith; John", "Doe"}));
 }
@@ -224,13 +225,15 @@ TEST(CsvSourceConfig, RejectsBadSettings) {
             "\"ignore\"");
   EXPECT_EQ(error({{"path", "x"}, {"columns", boost::json::array{}}, {"header", false}}),
             "/source/columns: expected at least 1 items, got 0");
-  EXPECT_EQ(error({{"path", "x"}, {"max_row_bytes", 100}}), "/source/max_row_bytes: must be at least 1024, got 100");
+  EXPECT_EQ(error({{"path", "x"}, {"max_row_bytes", 100}}),
+            "/source/max_row_bytes: must be at least 1024, got 100");
   EXPECT_EQ(error({{"path", "x"}, {"delimeter", ";"}}), "/source/delimeter: unknown key");
   // What it cannot say, the source checks itself.
   EXPECT_EQ(error({{"path", ""}}), "csv-io source config /source/path: must not be empty");
   EXPECT_EQ(error({{"path", "x"}, {"delimiter", "\""}}),
             "csv-io source config /source/quote: must differ from the delimiter");
-  EXPECT_EQ(error({{"path", "x"}, {"quote", "\n"}}), "csv-io source config /source/quote: cannot be CR or LF");
+  EXPECT_EQ(error({{"path", "x"}, {"quote", "\n"}}),
+            "csv-io source config /source/quote: cannot be CR or LF");
   EXPECT_EQ(error({{"path", "x"}, {"delimiter", "\xC3\xA9"}}),
             "csv-io source config /source/delimiter: must be exactly one ASCII character, not \"\xC3\xA9\"");
   EXPECT_EQ(

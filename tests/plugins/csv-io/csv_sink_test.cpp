@@ -130,7 +130,8 @@ TEST(CsvSink, RejectsBadConfig) {
   };
   EXPECT_EQ(error({{"path", "x.csv"}, {"line_ending", "\r"}}),
             "/sinks/1/line_ending: expected one of \"\\n\", \"\\r\\n\", got \"\\r\"");
-  EXPECT_EQ(error({{"path", "x.csv"}, {"delimiter", "\r"}}), "csv-io sink config /sinks/1/delimiter: cannot be CR or LF");
+  EXPECT_EQ(error({{"path", "x.csv"}, {"delimiter", "\r"}}),
+            "csv-io sink config /sinks/1/delimiter: cannot be CR or LF");
   EXPECT_EQ(error({{"path", "x.csv"}, {"quote", "''"}}),
             "csv-io sink config /sinks/1/quote: must be exactly one ASCII character, not \"''\"");
   EXPECT_EQ(error({{"path", "x.csv"}, {"line_ending", "\r\n"}, {"header", false}}), "");

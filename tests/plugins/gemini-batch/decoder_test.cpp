@@ -226,8 +226,10 @@ TEST(GeminiConfig, BadConfigsSayWhatAndWhere) {
   EXPECT_EQ(message(R"({"model":"m","api_version":"v9"})"),
             "/api_version: expected one of \"v1beta\", \"v1\", \"v1alpha\", got \"v9\"");
   EXPECT_EQ(message(R"({"model":"m","http_attempts":0})"), "/http_attempts: must be at least 1, got 0");
-  EXPECT_EQ(message(R"({"model":"m","http_attempts":1.5})"), "/http_attempts: expected a whole number, got 1.5");
-  EXPECT_EQ(message(R"({"model":"m","retry_backoff_s":0})"), "/retry_backoff_s: must be at least 0.001, got 0");
+  EXPECT_EQ(message(R"({"model":"m","http_attempts":1.5})"),
+            "/http_attempts: expected a whole number, got 1.5");
+  EXPECT_EQ(message(R"({"model":"m","retry_backoff_s":0})"),
+            "/retry_backoff_s: must be at least 0.001, got 0");
   EXPECT_EQ(message(R"({"model":"m","api_key":"sk-123"})"), "/api_key: unknown key");
   EXPECT_EQ(message("[1]"), "/: expected an object");
   // What it cannot say, the provider checks itself.
@@ -236,7 +238,8 @@ TEST(GeminiConfig, BadConfigsSayWhatAndWhere) {
             "provider.base_url: must start with https:// (or http:// for a local emulator)");
   EXPECT_EQ(message(R"({"model":"m","base_url":"https://u:p@x"})"),
             "provider.base_url: must not contain a query or credentials");
-  EXPECT_EQ(message(R"({"model":"m","api_key_env":""})"), "provider.api_key_env: must name an environment variable");
+  EXPECT_EQ(message(R"({"model":"m","api_key_env":""})"),
+            "provider.api_key_env: must name an environment variable");
   EXPECT_NE(message(R"({"model":"bad/model"})").find("not a model id"), std::string::npos);
 }
 

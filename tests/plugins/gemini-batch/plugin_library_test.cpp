@@ -56,12 +56,14 @@ TEST(GeminiPluginLibrary, DescribesOneProviderWithAStrictSchema) {
   std::unique_ptr<Stage> stage;
   Status created = descriptor->stages[0].create(context, stage);
   ASSERT_TRUE(created.is_fatal());
-  EXPECT_EQ(created.message(), "/provider/api_version: expected one of \"v1beta\", \"v1\", \"v1alpha\", got \"sometimes\"");
+  EXPECT_EQ(created.message(),
+            "/provider/api_version: expected one of \"v1beta\", \"v1\", \"v1alpha\", got \"sometimes\"");
   // What the schema cannot say, the constructor refuses.
   context.config_json = R"({"model":"m","base_url":"ftp://x"})";
   created = descriptor->stages[0].create(context, stage);
   ASSERT_TRUE(created.is_fatal());
-  EXPECT_EQ(created.message(), "provider.base_url: must start with https:// (or http:// for a local emulator)");
+  EXPECT_EQ(created.message(),
+            "provider.base_url: must start with https:// (or http:// for a local emulator)");
 }
 
 TEST(GeminiPluginLibrary, RunsABatchThroughTheLoadedLibrary) {

@@ -135,7 +135,8 @@ TEST(JsonSink, RejectsDuplicateColumnsAndWrongWidths) {
   Status duplicate = sink.open({"a", "b", "a"});
   ASSERT_TRUE(duplicate.is_fatal());
   EXPECT_EQ(duplicate.message(),
-            dir.file("x.json") + ": duplicate column name \"a\" (columns 1 and 3); JSON object keys must be unique");
+            dir.file("x.json") +
+                ": duplicate column name \"a\" (columns 1 and 3); JSON object keys must be unique");
   ASSERT_TRUE(sink.open({"a", "b"}));
   Status narrow = sink.write(make_table({"a"}, {{"1"}}).rows);
   ASSERT_TRUE(narrow.is_fatal());
@@ -149,7 +150,8 @@ TEST(JsonSink, RejectsBadConfig) {
   };
   EXPECT_EQ(error({{"path", "x"}, {"format", "csv"}}),
             "/sinks/1/format: expected one of \"array\", \"jsonl\", got \"csv\"");
-  EXPECT_EQ(error({{"path", "x"}, {"pretty", "yes"}}), "/sinks/1/pretty: expected true or false, got \"yes\"");
+  EXPECT_EQ(error({{"path", "x"}, {"pretty", "yes"}}),
+            "/sinks/1/pretty: expected true or false, got \"yes\"");
   EXPECT_EQ(error({{"path", "x"}, {"format", "jsonl"}, {"pretty", true}}),
             "json-io sink config /sinks/1/pretty: needs \"format\": \"array\" (JSON Lines keep each object "
             "on one line)");

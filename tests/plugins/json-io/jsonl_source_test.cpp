@@ -181,9 +181,12 @@ TEST(JsonlSource, RejectsBadConfig) {
     return pipehost::test::config_error<JsonlSource>(source_spec(), context(host, config, "/source"));
   };
   EXPECT_EQ(error({}), "/source/path: missing");
-  EXPECT_EQ(error({{"path", "x"}, {"columns", boost::json::array{}}}), "/source/columns: expected at least 1 items, got 0");
-  EXPECT_EQ(error({{"path", "x"}, {"columns", nullptr}}), "/source/columns: expected an array of strings, got null");
-  EXPECT_EQ(error({{"path", "x"}, {"max_line_bytes", 10}}), "/source/max_line_bytes: must be at least 1024, got 10");
+  EXPECT_EQ(error({{"path", "x"}, {"columns", boost::json::array{}}}),
+            "/source/columns: expected at least 1 items, got 0");
+  EXPECT_EQ(error({{"path", "x"}, {"columns", nullptr}}),
+            "/source/columns: expected an array of strings, got null");
+  EXPECT_EQ(error({{"path", "x"}, {"max_line_bytes", 10}}),
+            "/source/max_line_bytes: must be at least 1024, got 10");
   EXPECT_EQ(error({{"path", "x"}, {"colums", boost::json::array{"a"}}}), "/source/colums: unknown key");
   EXPECT_EQ(error({{"path", ""}}), "json-io source config /source/path: must not be empty");
   EXPECT_EQ(error({{"path", "x"}, {"columns", boost::json::array{"a"}}, {"key", "a"}}), "");

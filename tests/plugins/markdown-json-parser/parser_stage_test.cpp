@@ -45,7 +45,8 @@ std::string construct_error(const StageContext& context) {
 
 TEST(ParserStage, ColumnsAndParse) {
   TestHost host;
-  MarkdownJsonParser parser = make_parser(StageContext{host, R"({"response_schema_file": ")" + kSongsSchemaFile + "\"}", "", "/parser"});
+  MarkdownJsonParser parser = make_parser(
+      StageContext{host, R"({"response_schema_file": ")" + kSongsSchemaFile + "\"}", "", "/parser"});
   std::vector<pipehost::Column> columns;
   ASSERT_TRUE(parser.columns(columns));
   EXPECT_EQ(pipehost::test::names_of(columns),
@@ -108,7 +109,8 @@ TEST(ParserStage, WarnsAboutSchemaKeywordsItDoesNotCheck) {
   TempDir dir;
   pipehost::test::write_file(dir.path() / "s.json",
                              R"({"properties": {"n": {"type": "NUMBER", "minimum": 0}}})");
-  MarkdownJsonParser parser = make_parser(StageContext{host, R"({"response_schema_file": "s.json"})", dir.path().string(), "/p"});
+  MarkdownJsonParser parser =
+      make_parser(StageContext{host, R"({"response_schema_file": "s.json"})", dir.path().string(), "/p"});
   ASSERT_EQ(host.logs().size(), 1u);
   EXPECT_EQ(host.logs()[0], "warn: response schema " + (dir.path() / "s.json").string() +
                                 ": /properties/n/minimum is not checked by markdown-json-parser");

@@ -137,9 +137,10 @@ TEST(PromptTemplate, UnknownPlaceholderFailsBind) {
   PromptTemplate stage = files.make(R"({"user_template": "Title: {{title}}"})");
   const auto bound = stage.bind(kColumns);
   EXPECT_TRUE(bound.is_fatal());
-  EXPECT_EQ(bound.message(),
-            "user_template: line 1, column 8: unknown placeholder {{title}}; available columns: artist, song, "
-            "person, name, n");
+  EXPECT_EQ(
+      bound.message(),
+      "user_template: line 1, column 8: unknown placeholder {{title}}; available columns: artist, song, "
+      "person, name, n");
 }
 
 TEST(PromptTemplate, ShortRowIsAFatalErrorNamingTheRow) {
@@ -184,12 +185,14 @@ TEST(PromptTemplate, ConfigErrors) {
        "/request/generation/temperature: expected a number, got null"},
       {R"({"user_template": "a", "generation": {"top_p": "high"}})",
        "/request/generation/top_p: expected a number, got \"high\""},
-      {R"({"user_template": "a", "generation": {"top_k": 0}})", "/request/generation/top_k: must be at least 1, got 0"},
+      {R"({"user_template": "a", "generation": {"top_k": 0}})",
+       "/request/generation/top_k: must be at least 1, got 0"},
       {R"({"user_template": "a", "generation": {"max_output_tokens": 10.5}})",
        "/request/generation/max_output_tokens: expected a whole number, got 10.5"},
       {R"({"user_template": "a", "generation": {"thinking_budget": -2}})",
        "/request/generation/thinking_budget: must be at least -1, got -2"},
-      {R"({"user_template": "a", "generation": {"temprature": 1}})", "/request/generation/temprature: unknown key"},
+      {R"({"user_template": "a", "generation": {"temprature": 1}})",
+       "/request/generation/temprature: unknown key"},
       {R"({"user_template": "a", "generation": 1})", "/request/generation: expected an object"},
       {R"({"user_template": "a", "tools": ["google_search"]})",
        "/request/tools/0: expected one of \"web_search\", got \"google_search\""},
