@@ -138,6 +138,7 @@ struct Logger {
   std::optional<std::string> mime;
   std::vector<std::string> tools;
   std::vector<std::string> columns;
+  std::optional<std::string> level;
   Shared shared;
 };
 
@@ -156,6 +157,7 @@ ConfigSpec<Logger> logger_spec() {
   spec.add("mime", &Logger::mime).not_null().min_length(1);
   spec.add("tools", &Logger::tools).one_of({"web_search"});
   spec.add("columns", &Logger::columns).min_items(1);
+  spec.add("level", &Logger::level).one_of({"low", "high"});
   spec.include(&Logger::shared, shared_spec());
   return spec;
 }
@@ -174,6 +176,10 @@ TEST(ConfigView, EnumsIncludedSpecsItemConstraintsAndNotNull) {
             R"({"type":"array","items":{"type":"string","enum":["web_search"]},"default":[]})");
   EXPECT_EQ(pipehost::to_json(*p.find("columns")),
             R"({"type":"array","items":{"type":"string"},"minItems":1,"default":[]})");
+
+  EXPECT_EQ(pipehost::to_json(*p.find("level")),
+            R"({"type":["string","null"],"enum":["low","high",null],"default":null})")
+      << "null (unset) passes the host's enum check too";
 
   Logger l;
   ASSERT_TRUE(logger_spec().read_json(
@@ -204,6 +210,9 @@ TEST(ConfigView, EnumsIncludedSpecsItemConstraintsAndNotNull) {
   EXPECT_EQ(error(R"({"path": "/x", "temperature": 2.5})"),
             "/loggers/0/temperature: must be at most 2, got 2.5");
   EXPECT_EQ(error(R"({"path": "/x", "mime": ""})"), "/loggers/0/mime: must not be empty");
+  EXPECT_EQ(error(R"({"path": "/x", "level": "mid"})"),
+            "/loggers/0/level: expected one of \"low\", \"high\", got \"mid\"");
+  EXPECT_EQ(error(R"({"path": "/x", "level": null})"), "");
   EXPECT_EQ(error(R"({"path": ""})"), "/loggers/0/path: must not be empty");
   EXPECT_EQ(error(R"({})"), "/loggers/0/path: missing");
 }

@@ -267,6 +267,13 @@ inline Value ConfigField::schema() const {
   if (const Value* type = schema.find("type"); not_null_ && type && type->is_array())
     schema.set("type", Value((*type)[0]));
   for (std::size_t i = 0; i < constraints_.size(); ++i) schema.set(constraints_.key(i), constraints_[i]);
+  // A nullable field's null (unset) must pass its enum too.
+  if (const Value* allowed = schema.find("enum");
+      allowed && schema.find("type") && schema.find("type")->is_array()) {
+    Value with_null = *allowed;
+    with_null.push_back(Value());
+    schema.set("enum", std::move(with_null));
+  }
   if (item_constraints_.size() > 0) {
     Value items = schema.find("items") ? *schema.find("items") : Value::object();
     for (std::size_t i = 0; i < item_constraints_.size(); ++i)
