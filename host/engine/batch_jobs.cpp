@@ -91,10 +91,29 @@ void ModelRun::run_batch_passes() {
   wait_for_workers();
 }
 
+Status ModelRun::find_existing(const ledger::JobRecord& job, std::string& handle) {
+  handle.clear();
+  auto& provider = *pipeline_.provider;
+  if (capabilities_.job_lookup == JobLookup::by_name) return provider->find(job.display_name, handle);
+  // The provider's jobs carry no name: the job is an unclaimed one created since it was planned (the
+  // provider's clock may differ from ours a little) with as many requests. Its answers confirm it: a
+  // stranger's job answers none of its rows (see fetch_answers).
+  constexpr double kClockSkewS = 300;
+  std::vector<JobSummary> jobs;
+  if (auto listed = provider->list_jobs(job.created_at - kClockSkewS, jobs); !listed) return listed;
+  const JobSummary* best = nullptr;
+  for (const auto& candidate : jobs) {
+    if (candidate.request_count != job.row_count || ledger_->handle_known(candidate.handle)) continue;
+    if (!best || candidate.created_at < best->created_at) best = &candidate;
+  }
+  if (best) handle = best->handle;
+  return Status::ok();
+}
+
 bool ModelRun::find_planned_job(ledger::JobRecord& job) {
   // The intent was recorded but the process died around the create call: the job may exist.
   std::string handle;
-  auto found = (*pipeline_.provider)->find(job.display_name, handle);
+  auto found = find_existing(job, handle);
   if (!found) throw RunError("looking up job " + job.display_name + " after a restart: " + found.message());
   if (handle.empty()) {
     spdlog::info("job {} was never created; its {} rows go back to pending", job.display_name, job.row_count);
@@ -213,7 +232,8 @@ bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& re
       throw RunError("creating batch job " + job.display_name + ": " + status.message());
     }
     if (attempt == kMaxSubmitAttempts) {
-      ledger_->release_job(job.id);
+      // The job stays planned: one of the failed calls may have created it, and the next run looks
+      // for it before it creates anything.
       throw RunError("creating batch job " + job.display_name + " failed " + std::to_string(attempt) +
                      " times; last error: " + status.message() + " (run again to resume)");
     }
@@ -223,7 +243,7 @@ bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& re
       return false;
     // The failed call may have created the job anyway (e.g. the connection dropped after the request
     // went out): look before creating it again.
-    auto found = (*pipeline_.provider)->find(job.display_name, handle);
+    auto found = find_existing(job, handle);
     if (found && !handle.empty()) {
       adopt_handle(job, handle);
       spdlog::info("job {} exists after all ({}); adopting it", job.display_name, handle);
@@ -268,7 +288,7 @@ void ModelRun::fetch_partial(const ledger::JobRecord& job) {
 }
 
 void ModelRun::fetch_job(const ledger::JobRecord& job) {
-  if (!fetch_answers(job, false)) return;
+  if (!fetch_answers(job, false)) return;  // stopped, or not this run's job (its rows were released)
   ledger_->close_job(job.id, ledger::job_state::fetched, "no answer for this row in the batch output",
                      fingerprint_of(job));
 }
@@ -320,6 +340,15 @@ bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
   }
   if (unknown)
     spdlog::warn("job {}: {} answers had keys that are not in the job; ignored", job.display_name, unknown);
+  if (answered.empty() && unknown > 0) {
+    // Found again after a lost create answer, but none of its answers is for this job's rows: it was
+    // someone else's job. Nothing of it was recorded; the rows go back to pending, without an attempt.
+    spdlog::warn(
+        "job {} ({}) answered none of its rows: it is not this run's job; its {} rows go back to pending",
+        job.display_name, job.handle, rows.size());
+    ledger_->release_job(job.id, ledger::job_state::not_ours);
+    return false;
+  }
   if (partial) {
     if (!answered.empty())
       spdlog::info("job {}: kept {} answers it gave before it ended", job.display_name, answered.size());

@@ -68,6 +68,9 @@ class ModelRun {
   void reconcile_jobs();
   /// Looks up a job whose create may or may not have happened; false (rows released) when it was not.
   bool find_planned_job(ledger::JobRecord& job);
+  /// The provider's handle of `job` if a create made it (JobLookup::by_name: by its display name;
+  /// by_listing: an unclaimed job of the same size created since it was planned), or empty.
+  Status find_existing(const ledger::JobRecord& job, std::string& handle);
   /// Fetches what a job that ended without succeeding did answer (cancelled, expired, failed), if any.
   void fetch_partial(const ledger::JobRecord& job);
   void dispatch(JobChunk chunk);

@@ -415,6 +415,15 @@ std::vector<JobRecord> RunLedger::jobs() {
   return out;
 }
 
+bool RunLedger::handle_known(const std::string& handle) {
+  std::lock_guard lock(mutex_);
+  auto& s = db_.cached("SELECT 1 FROM jobs WHERE handle=?");
+  s.bind(1, handle);
+  bool known = s.step();
+  s.reset();
+  return known;
+}
+
 std::vector<JobRow> RunLedger::job_rows(std::int64_t job_id) {
   std::lock_guard lock(mutex_);
   auto s = db_.prepare(

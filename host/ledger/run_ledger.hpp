@@ -31,6 +31,8 @@ inline constexpr const char* planned = "planned";
 inline constexpr const char* created = "created";
 inline constexpr const char* fetched = "fetched";
 inline constexpr const char* discarded = "discarded";
+/// Found again by listing after a lost create, but its answers were for other rows: someone else's.
+inline constexpr const char* not_ours = "not_ours";
 }  // namespace job_state
 
 struct JobRecord {
@@ -210,6 +212,8 @@ class RunLedger {
   /// any job that still has rows submitted to it.
   std::vector<JobRecord> unfinished_jobs();
   std::vector<JobRecord> jobs();
+  /// Whether some job of this ledger already has the provider handle `handle`.
+  bool handle_known(const std::string& handle);
   std::vector<JobRow> job_rows(std::int64_t job_id);
   /// Takes a job's rows back to pending without counting an attempt (the job was never created, or
   /// was cancelled by the user) and gives the job `state`. Returns how many rows went back.
