@@ -8,6 +8,7 @@
 #include "engine/fingerprint.hpp"
 #include "engine/model_run_impl.hpp"
 #include "engine/run_error.hpp"
+#include "net/retry.hpp"
 
 namespace pipehost::engine {
 
@@ -37,11 +38,10 @@ const char* state_name(JobState state) {
   return "unknown";
 }
 
-std::chrono::milliseconds next_wait(const Status& status, std::chrono::milliseconds& backoff) {
-  auto wait =
-      std::max(backoff, std::chrono::milliseconds(std::max<std::int64_t>(status.retry_after_ms(), 0)));
-  backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
-  return wait;
+/// The engine's waits for a provider that asked to be retried (after its own HTTP attempts): longer
+/// than a single call's, to ride out an outage or a quota window.
+net::Backoff provider_backoff(std::chrono::milliseconds initial) {
+  return net::Backoff(RetryPolicy{.initial_backoff = initial, .max_backoff = kMaxBackoff});
 }
 
 std::string seconds_text(std::chrono::milliseconds wait) {
@@ -155,6 +155,7 @@ void ModelRun::dispatch(JobChunk chunk) {
     return;
   }
   auto job = ledger_->plan_job(chunk.rows, chunk.bytes, fingerprint_);
+  if (capabilities_.job_lookup == JobLookup::by_listing) create_turns_.enqueue(job.id);
   start_worker(std::move(job), std::move(chunk.requests));
 }
 
@@ -216,7 +217,19 @@ void ModelRun::adopt_handle(ledger::JobRecord& job, const std::string& handle) {
 }
 
 bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& requests) {
-  std::chrono::milliseconds backoff(2000);
+  if (capabilities_.job_lookup != JobLookup::by_listing) return create_job(job, requests);
+  // Whatever happens to this create, the next job's may go once it is settled.
+  struct TurnDone {
+    CreateTurns& turns;
+    std::int64_t id;
+    ~TurnDone() { turns.done(id); }
+  } turn_done{create_turns_, job.id};
+  if (!create_turns_.wait_turn(job.id, [this] { return stopping(); })) return false;
+  return create_job(job, requests);
+}
+
+bool ModelRun::create_job(ledger::JobRecord& job, const std::vector<Request>& requests) {
+  auto backoff = provider_backoff(std::chrono::seconds(2));
   for (int attempt = 1;; ++attempt) {
     if (stopping()) return false;  // stays planned: the next run finds it or releases its rows
     std::string handle;
@@ -237,7 +250,7 @@ bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& re
       throw RunError("creating batch job " + job.display_name + " failed " + std::to_string(attempt) +
                      " times; last error: " + status.message() + " (run again to resume)");
     }
-    auto wait = next_wait(status, backoff);
+    auto wait = backoff.next_after(status.retry_after_ms());
     if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to create " + job.display_name + ": " +
                                   status.message()))
       return false;
@@ -256,7 +269,7 @@ bool ModelRun::poll_job(ledger::JobRecord& job, JobStatus& status) {
   auto interval = std::chrono::milliseconds(
       std::min<std::int64_t>(500, static_cast<std::int64_t>(settings_.poll_interval_s * 1000)));
   auto max_interval = std::chrono::milliseconds(static_cast<std::int64_t>(settings_.poll_interval_s * 1000));
-  std::chrono::milliseconds backoff(1000);
+  auto backoff = provider_backoff(std::chrono::seconds(1));
   int failures = 0;
   while (true) {
     if (stopping()) return false;  // the job keeps running at the provider; the next run polls it
@@ -266,7 +279,7 @@ bool ModelRun::poll_job(ledger::JobRecord& job, JobStatus& status) {
       if (++failures == kMaxPollFailures)
         throw RunError("polling job " + job.display_name + " failed " + std::to_string(failures) +
                        " times; last error: " + polled.message() + " (run again to resume)");
-      auto wait = next_wait(polled, backoff);
+      auto wait = backoff.next_after(polled.retry_after_ms());
       if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to poll " + job.display_name + ": " +
                                     polled.message()))
         return false;
@@ -304,7 +317,7 @@ bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
     count_outcomes(outcomes);
     outcomes.clear();
   };
-  std::chrono::milliseconds backoff(1000);
+  auto backoff = provider_backoff(std::chrono::seconds(1));
   for (int attempt = 1;; ++attempt) {
     if (stopping()) return false;
     auto fetched = (*pipeline_.provider)->fetch(job.handle, [&](Response&& response) -> Status {
@@ -333,7 +346,7 @@ bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
     if (fetched.is_fatal() || attempt == kMaxFetchAttempts)
       throw RunError("downloading the results of " + job.display_name + ": " + fetched.message() +
                      " (the results applied so far are kept; run again to resume)");
-    auto wait = next_wait(fetched, backoff);
+    auto wait = backoff.next_after(fetched.retry_after_ms());
     if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to download " + job.display_name +
                                   " again: " + fetched.message()))
       return false;
@@ -384,7 +397,7 @@ CancelReport ModelRun::cancel_jobs() {
   });
 
   auto poll_once = [&](const ledger::JobRecord& job, JobStatus& status) {
-    std::chrono::milliseconds backoff(1000);
+    auto backoff = provider_backoff(std::chrono::seconds(1));
     for (int attempt = 1;; ++attempt) {
       auto polled = (*pipeline_.provider)->poll(job.handle, status);
       if (polled) return;
@@ -392,7 +405,7 @@ CancelReport ModelRun::cancel_jobs() {
         throw RunError("polling job " + job.display_name + ": " + polled.message() +
                        " (nothing was cancelled or lost; "
                        "run cancel again)");
-      if (!run_.sleep_for(next_wait(polled, backoff))) throw RunCancelled();
+      if (!run_.sleep_for(backoff.next_after(polled.retry_after_ms()))) throw RunCancelled();
     }
   };
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/cost.hpp"
+#include "engine/create_turns.hpp"
 #include "engine/model_run.hpp"
 #include "engine/progress.hpp"
 
@@ -76,7 +77,10 @@ class ModelRun {
   void dispatch(JobChunk chunk);
   void start_worker(ledger::JobRecord job, std::vector<Request> requests);
   void run_job(ledger::JobRecord job, std::vector<Request> requests);
+  /// Creates a planned job (in its turn, for a provider without job names); false when the run
+  /// stopped first (the job stays planned for the next run to look up).
   bool submit_job(ledger::JobRecord& job, const std::vector<Request>& requests);
+  bool create_job(ledger::JobRecord& job, const std::vector<Request>& requests);
   /// Records the provider's handle of a job this run created (or found after an ambiguous failure).
   void adopt_handle(ledger::JobRecord& job, const std::string& handle);
   bool poll_job(ledger::JobRecord& job, JobStatus& status);
@@ -138,6 +142,8 @@ class ModelRun {
   std::mutex workers_mutex_;
   std::vector<std::thread> workers_;
   std::atomic<std::uint64_t> jobs_created_{0};
+  /// JobLookup::by_listing: creates happen one at a time, in planning order.
+  CreateTurns create_turns_;
   /// Answers recorded by fetches (for cancel's report).
   std::atomic<std::uint64_t> answers_kept_{0};
   /// Wall time of each phase of this run, for summary.json.

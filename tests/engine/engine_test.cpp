@@ -238,15 +238,15 @@ namespace {
 /// name: an in-doubt create is found again by listing the provider's jobs.
 class NamelessJobsTest : public EngineTest {
  protected:
-  std::string nameless_config(int rows, const std::string& provider_extra) {
+  std::string nameless_config(int rows, const std::string& provider_extra, int jobs_in_flight = 2) {
     auto path = dir_.file("nameless.json");
     write_file(path, R"({
       "source": {"plugin": "test-rows", "rows": )" +
                          std::to_string(rows) + R"(},
       "request": {"plugin": "test-model", "column": "text", "system": "be brief"},
-      "provider": {"plugin": "nameless-batch", "batch_size": 100, "max_jobs_in_flight": 2,
-                   "poll_interval_s": 0.05)" +
-                         provider_extra + R"(},
+      "provider": {"plugin": "nameless-batch", "batch_size": 100, "max_jobs_in_flight": )" +
+                         std::to_string(jobs_in_flight) + R"(, "poll_interval_s": 0.05)" + provider_extra +
+                         R"(},
       "parser": {"plugin": "test-model", "version": 1},
       "sinks": [{"plugin": "test-rows", "path": "out/result.tsv"}],
       "run": {"state_dir": "state"}
@@ -280,6 +280,17 @@ TEST_F(NamelessJobsTest, ALostCreateAnswerIsFoundByListingNotCreatedAgain) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(provider_jobs().size(), 3u) << "three jobs of 100 rows, none created twice";
   expect_each_row_created_once(300);
+}
+
+TEST_F(NamelessJobsTest, JobsWhoseCreatesAreInDoubtTogetherEachFindTheirOwn) {
+  // Six jobs of the same size in flight, every create answer lost: were they created side by side,
+  // one job's lookup could adopt a sibling's job (same size, unclaimed) and its answers would match
+  // none of its rows. Creates take turns in planning order, so each finds its own.
+  auto r = pipehost({"run", nameless_config(600, R"(, "lose_create_answer": 6)", 6)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("it is not this run's job"), std::string::npos) << r.err;
+  EXPECT_EQ(provider_jobs().size(), 6u);
+  expect_each_row_created_once(600);
 }
 
 TEST_F(NamelessJobsTest, ACrashBetweenCreateAndLedgerWriteIsReconciledByListing) {
