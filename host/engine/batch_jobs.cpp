@@ -20,24 +20,6 @@ constexpr int kMaxPollFailures = 30;
 constexpr int kMaxFetchAttempts = 6;
 constexpr auto kMaxBackoff = std::chrono::minutes(5);
 
-const char* state_name(JobState state) {
-  switch (state) {
-    case JobState::pending:
-      return "pending";
-    case JobState::running:
-      return "running";
-    case JobState::succeeded:
-      return "succeeded";
-    case JobState::failed:
-      return "failed";
-    case JobState::cancelled:
-      return "cancelled";
-    case JobState::expired:
-      return "expired";
-  }
-  return "unknown";
-}
-
 /// The engine's waits for a provider that asked to be retried (after its own HTTP attempts): longer
 /// than a single call's, to ride out an outage or a quota window.
 net::Backoff provider_backoff(std::chrono::milliseconds initial) {
@@ -123,7 +105,7 @@ bool ModelRun::find_planned_job(ledger::JobRecord& job) {
   spdlog::info("found job {} ({}) created before the restart; adopting it", job.display_name, handle);
   ledger_->set_job_handle(job.id, handle);
   job.handle = handle;
-  job.state = ledger::job_state::created;
+  job.state = ledger::JobState::created;
   return true;
 }
 
@@ -131,10 +113,10 @@ void ModelRun::reconcile_jobs() {
   std::uint64_t jobs = 0, rows = 0;
   for (auto job : ledger_->unfinished_jobs()) {
     if (stopping()) return;
-    if (job.state == ledger::job_state::planned) {
+    if (job.state == ledger::JobState::planned) {
       if (!find_planned_job(job)) continue;
     } else {
-      spdlog::info("resuming job {} ({}, {})", job.display_name, job.handle, job.state);
+      spdlog::info("resuming job {} ({}, {})", job.display_name, job.handle, to_string(job.state));
     }
     ++jobs, rows += job.row_count;
     while (!job_slots_.try_acquire_for(std::chrono::milliseconds(100)))
@@ -183,20 +165,21 @@ void ModelRun::wait_for_workers() {
 }
 
 void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
-  if (job.state == ledger::job_state::planned && !submit_job(job, requests)) return;
+  if (job.state == ledger::JobState::planned && !submit_job(job, requests)) return;
   requests = {};  // the provider has them now; free the memory
-  if (job.state != "succeeded") {
+  if (job.state != ledger::JobState::succeeded) {
     JobStatus status;
     if (!poll_job(job, status)) return;
     if (status.state != JobState::succeeded) {
-      std::string reason = "batch job " + job.display_name + " ended " + state_name(status.state) +
+      std::string reason = "batch job " + job.display_name + " ended " +
+                           to_string(ledger::job_state_of(status.state)) +
                            (status.message.empty() ? "" : ": " + status.message);
       spdlog::warn("{}; its rows will be retried", reason);
       if (progress_)
         for (const auto& row : ledger_->job_rows(job.id)) progress_->record_row(row.key, false);
       fetch_partial(job);
       if (stopping()) return;  // the next run fetches it again
-      ledger_->close_job(job.id, state_name(status.state), reason, fingerprint_of(job));
+      ledger_->close_job(job.id, ledger::job_state_of(status.state), reason, fingerprint_of(job));
       run_.counters().add(counter::jobs_done, 1);
       run_.counters().add(counter::rows_failed, static_cast<std::int64_t>(job.row_count));
       return;
@@ -209,7 +192,7 @@ void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
 void ModelRun::adopt_handle(ledger::JobRecord& job, const std::string& handle) {
   ledger_->set_job_handle(job.id, handle);
   job.handle = handle;
-  job.state = ledger::job_state::created;
+  job.state = ledger::JobState::created;
   // Log events measure calls from here (the ledger keeps the same time for resumed runs).
   job.submitted_at =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -286,8 +269,8 @@ bool ModelRun::poll_job(ledger::JobRecord& job, JobStatus& status) {
       continue;
     }
     failures = 0;
-    if (job.state != state_name(status.state)) {
-      job.state = state_name(status.state);
+    if (job.state != ledger::job_state_of(status.state)) {
+      job.state = ledger::job_state_of(status.state);
       ledger_->set_job_state(job.id, job.state, &status);
     }
     if (is_terminal(status.state)) return true;
@@ -302,7 +285,7 @@ void ModelRun::fetch_partial(const ledger::JobRecord& job) {
 
 void ModelRun::fetch_job(const ledger::JobRecord& job) {
   if (!fetch_answers(job, false)) return;  // stopped, or not this run's job (its rows were released)
-  ledger_->close_job(job.id, ledger::job_state::fetched, "no answer for this row in the batch output",
+  ledger_->close_job(job.id, ledger::JobState::fetched, "no answer for this row in the batch output",
                      fingerprint_of(job));
 }
 
@@ -359,7 +342,7 @@ bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
     spdlog::warn(
         "job {} ({}) answered none of its rows: it is not this run's job; its {} rows go back to pending",
         job.display_name, job.handle, rows.size());
-    ledger_->release_job(job.id, ledger::job_state::not_ours);
+    ledger_->release_job(job.id, ledger::JobState::not_ours);
     return false;
   }
   if (partial) {
@@ -411,7 +394,7 @@ CancelReport ModelRun::cancel_jobs() {
 
   CancelReport report;
   for (auto job : ledger_->unfinished_jobs()) {
-    if (job.state == ledger::job_state::planned && !find_planned_job(job)) {
+    if (job.state == ledger::JobState::planned && !find_planned_job(job)) {
       ++report.never_created;
       report.rows_released += job.row_count;
       continue;
@@ -430,7 +413,7 @@ CancelReport ModelRun::cancel_jobs() {
         poll_once(job, status);
       }
     }
-    ledger_->set_job_state(job.id, state_name(status.state), &status);
+    ledger_->set_job_state(job.id, ledger::job_state_of(status.state), &status);
     if (!is_terminal(status.state)) {
       // Still winding down: it may yet answer (and bill) rows, so they stay with it; the next run or
       // cancel collects what it answered.
@@ -445,13 +428,14 @@ CancelReport ModelRun::cancel_jobs() {
     }
     fetch_partial(job);
     if (was_running) {
-      report.rows_released += ledger_->release_job(job.id, state_name(status.state));
+      report.rows_released += ledger_->release_job(job.id, ledger::job_state_of(status.state));
       ++report.cancelled;
     } else {
       // It had ended on its own (failed, expired): its rows used an attempt, as in a run.
-      ledger_->close_job(job.id, state_name(status.state),
-                         "batch job " + job.display_name + " ended " + state_name(status.state),
-                         fingerprint_of(job));
+      ledger_->close_job(
+          job.id, ledger::job_state_of(status.state),
+          "batch job " + job.display_name + " ended " + to_string(ledger::job_state_of(status.state)),
+          fingerprint_of(job));
       ++report.ended;
     }
   }

@@ -62,7 +62,7 @@ TEST_F(LedgerTest, JobLifecycleAppliesEachResultOnce) {
 
   ledger.record_outcomes(job.id, {ok("k1"), failed("k2", 1)}, "fp");
   ledger.record_outcomes(job.id, {failed("k1", 1)}, "fp");  // a re-fetch must not undo k1
-  ledger.close_job(job.id, job_state::fetched, "no answer", "fp");
+  ledger.close_job(job.id, JobState::fetched, "no answer", "fp");
 
   EXPECT_EQ(ledger.row_result("k1")->state, RowState::done);
   EXPECT_EQ(ledger.row_result("k1")->fields, (std::vector<std::string>{"a", "b"}));
@@ -96,7 +96,7 @@ TEST_F(LedgerTest, ReleasedJobsCostNoAttempt) {
   auto eligible = ledger.eligible_rows(1);
   ASSERT_EQ(eligible.size(), 2u);
   EXPECT_EQ(eligible[0].attempts, 0);
-  EXPECT_EQ(ledger.jobs()[0].state, job_state::discarded);
+  EXPECT_EQ(ledger.jobs()[0].state, JobState::discarded);
 }
 
 TEST_F(LedgerTest, PlannedJobsSurviveReopening) {
@@ -113,7 +113,7 @@ TEST_F(LedgerTest, PlannedJobsSurviveReopening) {
   auto unfinished = reopened.unfinished_jobs();
   ASSERT_EQ(unfinished.size(), 1u);
   EXPECT_EQ(unfinished[0].display_name, name);
-  EXPECT_EQ(unfinished[0].state, job_state::planned);
+  EXPECT_EQ(unfinished[0].state, JobState::planned);
   auto rows = reopened.job_rows(unfinished[0].id);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].user_parts, std::vector<std::string>{"user text"});
@@ -241,10 +241,10 @@ TEST_F(LedgerTest, AJobEndedButNotSettledIsStillUnfinished) {
   ledger.set_job_handle(job.id, "batches/1");
   pipehost::JobStatus status;
   status.state = pipehost::JobState::failed;
-  ledger.set_job_state(job.id, "failed", &status);  // then the process dies before the rows are settled
+  ledger.set_job_state(job.id, JobState::failed, &status);  // then the process dies before the rows are settled
   RunLedger reopened(file());
   ASSERT_EQ(reopened.unfinished_jobs().size(), 1u) << "its rows would otherwise stay submitted for ever";
-  reopened.close_job(job.id, "failed", "batch job failed", "fp");
+  reopened.close_job(job.id, JobState::failed, "batch job failed", "fp");
   EXPECT_TRUE(reopened.unfinished_jobs().empty());
 }
 
