@@ -27,7 +27,9 @@ ConfigSpec<OpenAIConfig> config_spec() {
            "Most requests per batch (the API accepts up to 50,000).")
       .minimum(1)
       .maximum(static_cast<double>(kMaxRequestsPerBatch));
-  spec.add("connect_timeout_s", &OpenAIConfig::connect_timeout_s).minimum(0.1).maximum(600);
+  spec.add("connect_timeout_s", &OpenAIConfig::connect_timeout_s, "Longest wait for a connection.")
+      .minimum(0.1)
+      .maximum(600);
   spec.add("io_timeout_s", &OpenAIConfig::io_timeout_s, "Longest silence allowed while sending or receiving.")
       .minimum(0.1)
       .maximum(3600);
