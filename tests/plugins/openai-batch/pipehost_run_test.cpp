@@ -161,10 +161,11 @@ TEST_F(OpenAIRun, SongsInBatchModeThenAgainWithoutPayingTwice) {
   EXPECT_NE(run.out.find(" cached, "), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("(0 cached, "), std::string::npos) << "the shared prefix is cached:\n" << run.out;
 
+  std::string first_output = read_file(output_path());
   auto again = pipehost({"run"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(openai_stats().find("batch_creates")->as_int(), 7) << "a finished run sends nothing again";
-  EXPECT_EQ(read_file(output_path()), read_file(output_path()));
+  EXPECT_EQ(read_file(output_path()), first_output) << "the same output, from the ledger";
 }
 
 TEST_F(OpenAIRun, SongsOnline) {
