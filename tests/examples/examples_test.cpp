@@ -141,5 +141,29 @@ TEST(Examples, JsonSinkSharesTheRunAndWritesTypedRecords) {
   }
 }
 
+TEST(Examples, SongsOnOpenAIClassifiesEverySongOnce) {
+  TempDir dir;
+  EmulatorProcess emulator;
+  ProcessOptions options;
+  options.timeout = std::chrono::minutes(2);
+  options.env = {{"OPENAI_API_KEY", emulator.options().openai_key}};
+  auto r = run_process(
+      {bin_path("pipehost"), "run", "--no-progress", "--plugins", PIPEHOST_PLUGIN_DIR, "--config",
+       std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs-openai/run.json", "--set",
+       "provider.base_url=" + emulator.base_url() + "/v1", "--set", "provider.ca_file=" + emulator.ca_file(),
+       "--set", "provider.poll_interval_s=0.1", "--set", "loggers=[]", "--set",
+       "sinks.0.path=" + dir.file("songs.csv"), "--set", "run.state_dir=" + dir.file("state")},
+      options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("rows: 200 total, 200 ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(gpt-4.1-mini, batch pricing)"), std::string::npos) << r.out;
+  auto input = read_csv(std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/songs.csv");
+  auto output = read_csv(dir.file("songs.csv"));
+  ASSERT_EQ(output.rows.size(), input.rows.size());
+  auto openai = json::parse(emulator.stats_json()).at("openai");
+  EXPECT_EQ(openai.at("batch_lines_answered").as_int64(), 200);
+  EXPECT_EQ(openai.at("answered_more_than_once").as_int64(), 0);
+}
+
 }  // namespace
 }  // namespace pipehost::test
