@@ -313,7 +313,7 @@ bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
       if (!answered.insert(response.key).second) return Status::ok();  // seen in an earlier try
       auto outcome = outcome_of(it->second, response);
       outcome.started_at = job.submitted_at;
-      log_call(it->second, job.display_name, response, outcome, job.submitted_at);
+      log_call(it->second, job.display_name, fingerprint_of(job), response, outcome, job.submitted_at);
       outcomes.push_back(std::move(outcome));
       if (outcomes.size() >= kOutcomesPerCommit) commit();
       return Status::ok();

@@ -11,6 +11,7 @@
 #include "engine/fingerprint.hpp"
 #include "engine/model_run_impl.hpp"
 #include "engine/remote_start.hpp"
+#include "engine/request_template.hpp"
 #include "engine/run_error.hpp"
 #include "engine/run_report.hpp"
 #include "engine/watchdog.hpp"
@@ -419,6 +420,7 @@ RunReport ModelRun::run() {
   open_stages();
   registration_scan();
   check_changes();
+  if (have_template_) ledger_->keep_request_template(fingerprint_, request_template_json(request_template_));
   reparse_stored_answers();
   select_rows();
   end_phase("scan");

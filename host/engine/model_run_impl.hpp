@@ -99,8 +99,9 @@ class ModelRun {
 
   // responses.cpp: answers → outcomes, events
   ledger::RowOutcome outcome_of(const ledger::JobRow& row, const Response& response);
-  void log_call(const ledger::JobRow& row, const std::string& job_name, const Response& response,
-                const ledger::RowOutcome& outcome, double start_time);
+  /// Logs a call made under the request config `fingerprint` with the request that was sent.
+  void log_call(const ledger::JobRow& row, const std::string& job_name, const std::string& fingerprint,
+                const Response& response, const ledger::RowOutcome& outcome, double start_time);
   void count_outcomes(const std::vector<ledger::RowOutcome>& outcomes);
 
   // Waits `wait` (cancellable) with a note on the progress line; false when cancelled.
@@ -127,6 +128,9 @@ class ModelRun {
   /// rebuilds the request of a call for loggers after a resume.
   Request request_template_;
   bool have_template_ = false;
+  /// Templates of earlier request configs whose jobs this run fetched (under stage_mutex_).
+  std::unordered_map<std::string, Request> earlier_templates_;
+  const Request& request_template_of(const std::string& fingerprint);
   /// Keys that occur more than once (allowed only with run.allow_duplicate_keys).
   std::unordered_set<std::string> duplicate_keys_;
   /// With --limit: the ordinals this run may process (first attempts and their retries).

@@ -121,7 +121,7 @@ void ModelRun::run_online_passes() {
             if (!called) response.error = ResponseError{"", called.message(), true};
             response.key = work->row.key;
             auto outcome = outcome_of(work->row, response);
-            log_call(work->row, "", response, outcome, start);
+            log_call(work->row, "", fingerprint_, response, outcome, start);
             outcome.started_at = start;
             ledger_->record_outcomes(0, {outcome}, fingerprint_, parser_fingerprint_);
             count_outcomes({outcome});

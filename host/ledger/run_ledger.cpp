@@ -131,6 +131,16 @@ ALTER TABLE results DROP COLUMN finish_reason;
 UPDATE jobs SET fingerprint=(SELECT value FROM meta WHERE key='config_fingerprint');
 )sql";
 
+// Version 3: the shared part of the requests (system instruction, settings) of each request config,
+// so calls answered after a config change are logged with the request that was sent.
+const char* kSchemaV3 = R"sql(
+CREATE TABLE request_templates (
+  fingerprint TEXT PRIMARY KEY,
+  request TEXT NOT NULL,
+  created_at REAL NOT NULL
+);
+)sql";
+
 // Usage of an outcome, added to a row's totals: the SET clause and its bindings, in one order.
 constexpr const char* kAddUsage =
     "prompt_tokens=prompt_tokens+?, cached_tokens=cached_tokens+?, cache_write_tokens=cache_write_tokens+?, "
@@ -265,6 +275,12 @@ void RunLedger::migrate() {
     db_.prepare("UPDATE meta SET value='2' WHERE key='schema_version'").run();
     tx.commit();
   }
+  if (version < 3) {
+    Transaction tx(db_, true);
+    db_.exec(kSchemaV3);
+    db_.prepare("UPDATE meta SET value='3' WHERE key='schema_version'").run();
+    tx.commit();
+  }
   // Later schema versions add their migrations here, each in its own transaction.
   auto id = db_.prepare("SELECT value FROM meta WHERE key='run_id'");
   if (!id.step()) throw LedgerError(db_.file().string() + ": the run ledger has no run id");
@@ -285,6 +301,25 @@ void RunLedger::set_meta(const std::string& key, const std::string& value) {
       .bind(1, key)
       .bind(2, value)
       .run();
+}
+
+void RunLedger::keep_request_template(const std::string& fingerprint, const std::string& request_json) {
+  std::lock_guard lock(mutex_);
+  db_.prepare(
+         "INSERT INTO request_templates(fingerprint, request, created_at) VALUES(?, ?, ?) "
+         "ON CONFLICT(fingerprint) DO NOTHING")
+      .bind(1, fingerprint)
+      .bind(2, request_json)
+      .bind(3, now())
+      .run();
+}
+
+std::optional<std::string> RunLedger::request_template(const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT request FROM request_templates WHERE fingerprint=?");
+  s.bind(1, fingerprint);
+  if (!s.step()) return std::nullopt;
+  return s.column_text(0);
 }
 
 std::int64_t RunLedger::begin_scan() {

@@ -184,7 +184,7 @@ const char* to_string(RowState state);
 /// Thread-safe: every method takes the ledger's lock.
 class RunLedger {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   /// Opens (creating or migrating) the ledger at `file`.
   explicit RunLedger(const std::filesystem::path& file);
@@ -249,6 +249,12 @@ class RunLedger {
   std::vector<FailedRow> failed_rows();
   /// Every answer received for `key`, oldest first.
   std::vector<CallRecord> calls(const std::string& key);
+
+  // --- requests ---
+  /// Keeps the shared part of the requests made under the request config `fingerprint` (the first
+  /// one kept stays: a fingerprint covers the files the requests are built from).
+  void keep_request_template(const std::string& fingerprint, const std::string& request_json);
+  std::optional<std::string> request_template(const std::string& fingerprint);
 
   // --- config and input changes ---
   /// Rows of the current scan answered (or in flight) under another request config than
