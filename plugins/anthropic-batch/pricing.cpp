@@ -1,6 +1,7 @@
 #include "pricing.hpp"
 
 #include <map>
+#include <string_view>
 
 namespace pipehost::anthropic {
 
@@ -23,17 +24,23 @@ const std::map<std::string, ListPrice>& list_prices() {
   return table;
 }
 
-/// The table entry for `model`: the longest name that is the model or a prefix of it followed by '-'
-/// (a date or "-latest"), so "claude-opus-4-5-20251101" is Opus 4.5, not Opus 4.
+/// A model id's snapshot suffix: a date ("20250929") or "latest".
+bool is_snapshot_suffix(std::string_view suffix) {
+  if (suffix == "latest") return true;
+  return suffix.size() == 8 && suffix.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+/// The table entry for `model`: the alias itself, or the alias followed by "-<date>" or "-latest"
+/// ("claude-opus-4-5-20251101" is Opus 4.5, "claude-opus-4-20250514" Opus 4). Anything else is
+/// unknown rather than guessed ("claude-sonnet-4-7" is not priced as Sonnet 4).
 const ListPrice* find_price(const std::string& model) {
-  const ListPrice* best = nullptr;
-  std::size_t best_length = 0;
   for (const auto& [name, price] : list_prices()) {
-    bool matches = model == name || (model.size() > name.size() && model.compare(0, name.size(), name) == 0 &&
-                                     model[name.size()] == '-');
-    if (matches && name.size() > best_length) best = &price, best_length = name.size();
+    if (model == name) return &price;
+    if (model.size() > name.size() + 1 && model.compare(0, name.size(), name) == 0 &&
+        model[name.size()] == '-' && is_snapshot_suffix(std::string_view(model).substr(name.size() + 1)))
+      return &price;
   }
-  return best;
+  return nullptr;
 }
 
 }  // namespace

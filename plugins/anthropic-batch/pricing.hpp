@@ -17,7 +17,7 @@ inline constexpr double kCacheReadFactor = 0.1;
 inline constexpr double kBatchFactor = 0.5;
 
 /// The model's prices with cache writes priced for `cache_ttl` ("5m" or "1h"); prices unset for a
-/// model this table does not know. A dated id ("claude-sonnet-4-5-20250929") is priced as its alias.
+/// model this table does not know. A snapshot id ("claude-sonnet-4-5-20250929") is priced as its alias.
 ModelInfo model_info(const std::string& model, const std::string& cache_ttl);
 
 }  // namespace pipehost::anthropic
