@@ -106,10 +106,10 @@ Status AnthropicApi::get_batch(const std::string& id, BatchInfo& info) {
   return decoded.is_ok() ? decoded : Status::retry(what + ": " + decoded.message());
 }
 
-Status AnthropicApi::list_batches(const std::function<bool(const BatchInfo&)>& visit) {
+Status AnthropicApi::list_batches(const std::function<bool(const BatchInfo&)>& visit, std::size_t page_size) {
   std::string after;
-  for (int page = 0; page < 10000; ++page) {
-    std::string url = config_.base_url + "/v1/messages/batches?limit=100";
+  for (int page = 0; page < 100000; ++page) {
+    std::string url = config_.base_url + "/v1/messages/batches?limit=" + std::to_string(page_size);
     if (!after.empty()) url += "&after_id=" + after;
     HttpResponse response;
     Status listed = send_repeatable(make_request("GET", url), response, "listing message batches");

@@ -32,8 +32,9 @@ class AnthropicApi {
   /// for the batch by listing before it creates it again.
   Status create_batch(std::function<Status(std::string&)> producer, std::uint64_t length, BatchInfo& info);
   Status get_batch(const std::string& id, BatchInfo& info);
-  /// Visits the batches newest first, page by page, until `visit` returns false or the list ends.
-  Status list_batches(const std::function<bool(const BatchInfo&)>& visit);
+  /// Visits the batches newest first, `page_size` (1-1000) per request, until `visit` returns false or
+  /// the list ends.
+  Status list_batches(const std::function<bool(const BatchInfo&)>& visit, std::size_t page_size = 100);
   Status cancel_batch(const std::string& id);
   /// Streams an ended batch's results line by line; a broken download resumes where it broke (every
   /// line once). Reports "bytes_downloaded".
