@@ -266,6 +266,19 @@ TEST_F(AnthropicRun, OnlineModeCallsMessagesPerRow) {
   EXPECT_GT(anthropic_stat("cache_read_tokens"), 0);
 }
 
+TEST_F(AnthropicRun, AServerToolIsRefusedBeforeAnythingIsSent) {
+  start(10, "");
+  std::string config = read_file(dir_.file("run.json"));
+  config.replace(config.find(R"("generation")"), 0, R"("tools": ["web_search"], )");
+  write_file(dir_.file("run.json"), config);
+  auto r = pipehost({"run"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("does not offer the tool \"web_search\""), std::string::npos) << r.err;
+  EXPECT_EQ(anthropic_stat("batch_creates"), 0);
+  Value s = stats();
+  EXPECT_EQ(s.find("requests_by_route")->find("POST /v1/messages/batches"), nullptr) << "nothing was sent";
+}
+
 struct FaultCase {
   const char* name;
   const char* spec;
