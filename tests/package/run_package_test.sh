@@ -26,7 +26,7 @@ fail() {
 step() { echo "package test: $*"; }
 
 # The plugins every package ships.
-plugins=(braintrust-log csv-io gemini-batch json-io jsonl-log markdown-json-parser openai-batch prompt-template)
+plugins=(anthropic-batch braintrust-log csv-io gemini-batch json-io jsonl-log markdown-json-parser openai-batch prompt-template)
 
 # Every plugin name appears in a `pipehost plugins` listing.
 expect_all_plugins() {
@@ -78,7 +78,7 @@ tar -xzf "$tarball" -C "$work/unpacked"
 top="$work/unpacked/pipehost-$version"
 for path in bin/pipehost bin/pipehost-emulator include/pipehost/sdk.hpp \
   lib/cmake/pipehost/pipehostConfig.cmake lib/cmake/pipehost/PipehostPlugin.cmake \
-  examples/songs/run.json examples/songs/songs.csv examples/json-sink/run.json examples/songs-openai/run.json examples/echo-provider/CMakeLists.txt \
+  examples/songs/run.json examples/songs/songs.csv examples/json-sink/run.json examples/songs-openai/run.json examples/songs-anthropic/run.json examples/echo-provider/CMakeLists.txt \
   docs/user-guide.md README.md; do
   [ -e "$top/$path" ] || fail "the tarball has no $path"
 done
