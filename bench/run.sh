@@ -12,8 +12,11 @@
 #   BENCH_BATCH_SIZE [2500]   pipehost's batch_size in the end-to-end runs (max_jobs_in_flight 4: the
 #                             way a user runs it). At BENCH_ROWS pipehost also runs once per repetition
 #                             with every row in one job, the baseline's shape, for the phase table.
+#   BENCH_OPENAI_ROWS [BENCH_ROWS]  rows of the OpenAI comparison: pipehost with openai-batch vs the
+#                             same flow with the official `openai` Node client (one run each; 0 = skip)
 #   BENCH_CALLGRIND_ROWS [2000]  rows of the instruction-count comparison under callgrind (0 = skip;
 #                             skipped with a note when valgrind is missing; takes ~5 minutes)
+#   BENCH_ONLY []             "openai": only the OpenAI comparison (the other benches are skipped)
 #   BENCH_WORK [BUILD_DIR/bench-work]   scratch folder (removed at the end unless BENCH_KEEP=1)
 #   BENCH_OUT [bench/results/latest.md] where the table goes
 #
@@ -33,6 +36,7 @@ big_rows=${BENCH_BIG_ROWS:-100000}
 big_reps=${BENCH_BIG_REPS:-1}
 batch_size=${BENCH_BATCH_SIZE:-2500}
 callgrind_rows=${BENCH_CALLGRIND_ROWS:-2000}
+openai_rows=${BENCH_OPENAI_ROWS:-$rows}
 work=${BENCH_WORK:-$build/bench-work}
 out=${BENCH_OUT:-$repo/bench/results/latest.md}
 logs="$work/logs"
@@ -40,6 +44,7 @@ logs="$work/logs"
 # Obviously fake keys, only in the environment of the processes started here.
 export GEMINI_API_KEY="bench-fake-gemini-key"
 export BRAINTRUST_API_KEY="bench-fake-braintrust-key"
+export OPENAI_API_KEY="bench-fake-openai-key"
 
 rm -rf "$work"
 mkdir -p "$work" "$logs" "$(dirname "$out")"
@@ -189,6 +194,29 @@ install_node_baseline() {
   node_ready=1
 }
 
+node_openai_dir="$build/baseline-node-openai"
+node_openai_ready=0
+
+install_node_openai_baseline() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    note "node/npm not found: the OpenAI Node baseline is skipped (scripts/deps.sh installs them)"
+    return
+  fi
+  mkdir -p "$node_openai_dir"
+  cp "$repo/bench/baseline-node-openai/package.json" "$repo/bench/baseline-node-openai/package-lock.json" \
+    "$repo/bench/baseline-node-openai/baseline.mjs" "$node_openai_dir/"
+  if [ ! -f "$node_openai_dir/node_modules/openai/package.json" ] ||
+    ! cmp -s "$node_openai_dir/package-lock.json" "$node_openai_dir/node_modules/.bench-lock-stamp" 2>/dev/null; then
+    say "installing the OpenAI Node baseline's packages (npm ci) into $node_openai_dir"
+    if ! (cd "$node_openai_dir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error >"$logs/npm-openai.log" 2>&1); then
+      note "npm ci failed (see $logs/npm-openai.log): the OpenAI Node baseline is skipped"
+      return
+    fi
+    cp "$node_openai_dir/package-lock.json" "$node_openai_dir/node_modules/.bench-lock-stamp"
+  fi
+  node_openai_ready=1
+}
+
 # make_input DIR ROWS: songs-shaped CSV (examples/songs/songs.csv repeated), the example's prompt and
 # schema, and the pipehost config template.
 make_input() {
@@ -199,9 +227,16 @@ make_input() {
   cp "$repo/examples/songs/prompt.md" "$repo/examples/songs/schema.json" "$dir/"
 }
 
-# pipehost_config DIR BATCH_SIZE JOBS_IN_FLIGHT BASE_URL CA_FILE RUN_DIR: the songs job.
+# pipehost_config DIR BATCH_SIZE JOBS_IN_FLIGHT BASE_URL CA_FILE RUN_DIR [PROVIDER]: the songs job,
+# with gemini-batch (default) or openai-batch (PROVIDER=openai).
 pipehost_config() {
-  local dir=$1 n=$2 jobs=$3 base_url=$4 ca_file=$5 run_dir=$6
+  local dir=$1 n=$2 jobs=$3 base_url=$4 ca_file=$5 run_dir=$6 provider=${7:-gemini}
+  local provider_json="\"plugin\": \"gemini-batch\", \"model\": \"gemini-flash-latest\", \"api_key_env\": \"GEMINI_API_KEY\",
+    \"base_url\": \"$base_url\""
+  if [ "$provider" = openai ]; then
+    provider_json="\"plugin\": \"openai-batch\", \"model\": \"gpt-4.1-mini\", \"api_key_env\": \"OPENAI_API_KEY\",
+    \"base_url\": \"$base_url/v1\""
+  fi
   cat >"$run_dir/run.json" <<EOF
 {
   "source": {"plugin": "csv-io", "path": "$dir/songs.csv"},
@@ -213,8 +248,7 @@ pipehost_config() {
     "generation": {"temperature": 0.2}
   },
   "provider": {
-    "plugin": "gemini-batch", "model": "gemini-flash-latest", "api_key_env": "GEMINI_API_KEY",
-    "base_url": "$base_url", "ca_file": "$ca_file", "mode": "batch",
+    $provider_json, "ca_file": "$ca_file", "mode": "batch",
     "batch_size": $n, "max_jobs_in_flight": $jobs, "poll_interval_s": 0.5
   },
   "parser": {"plugin": "markdown-json-parser", "response_schema_file": "$dir/schema.json", "list_separator": "; "},
@@ -406,6 +440,56 @@ compare() {
   } >>"$work/raw-e2e.txt"
 }
 
+# compare_openai ROWS: one run each, against a fresh emulator: pipehost with openai-batch (batch_size
+# BENCH_BATCH_SIZE, 4 jobs in flight) and bench/baseline-node-openai (the official `openai` client,
+# whole files, split only at the API's 200 MB per batch file).
+compare_openai() {
+  local n=$1 base="$work/openai-$1"
+  say "OpenAI end to end, $(thousands "$n") rows, one run each"
+  make_input "$base/data" "$n"
+  local dir="$base/pipehost"
+  mkdir -p "$dir"
+  start_emulator "$dir"
+  pipehost_config "$base/data" "$batch_size" 4 "$BASE_URL" "$CA_FILE" "$dir" openai
+  timed "$dir/pipehost.log" "$bin/pipehost" run --plugins "$plugins" --config "$dir/run.json" --no-progress || return 1
+  stop_emulator
+  local p_wall=$WALL p_cpu=$CPU p_rss=$RSS_MB p_out
+  p_out=$(count_output "$dir/out.csv")
+  say "pipehost (openai-batch): wall ${p_wall}s cpu ${p_cpu}s peak RSS ${p_rss} MB ($p_out rows/ok)"
+  rm -rf "$dir/state" "$dir/emulator"
+  local label="$(thousands "$n") rows, OpenAI Batch API (gpt-4.1-mini, chat completions), pipehost openai-batch batch_size $batch_size × 4 jobs in flight"
+  if [ "$node_openai_ready" != 1 ]; then
+    row "End to end, $label: wall" "$(fmt "$p_wall" 2) s" "not measured (no node)" "-"
+    row "End to end, $label: CPU time, user + sys" "$(fmt "$p_cpu" 2) s" "not measured (no node)" "-"
+    row "End to end, $label: peak RSS" "$p_rss MB" "not measured (no node)" "-"
+    return
+  fi
+  dir="$base/node"
+  mkdir -p "$dir"
+  start_emulator "$dir"
+  timed "$dir/node.log" env NODE_EXTRA_CA_CERTS="$CA_FILE" node "$node_openai_dir/baseline.mjs" --input "$base/data/songs.csv" \
+    --prompt "$base/data/prompt.md" --schema "$base/data/schema.json" --output "$dir/out.csv" --work "$dir/work" \
+    --base-url "$BASE_URL/v1" --poll-ms 500 || return 1
+  stop_emulator
+  local n_out
+  n_out=$(count_output "$dir/out.csv")
+  say "node (openai client): wall ${WALL}s cpu ${CPU}s peak RSS ${RSS_MB} MB ($n_out rows/ok)"
+  row "End to end, $label: wall time (one run)" "$(fmt "$p_wall" 2) s" "$(fmt "$WALL" 2) s" "$(ratio "$WALL" "$p_wall") faster"
+  row "End to end, $label: CPU time, user + sys" "$(fmt "$p_cpu" 2) s" "$(fmt "$CPU" 2) s" "$(ratio "$CPU" "$p_cpu") less"
+  row "End to end, $label: peak RSS" "$p_rss MB" "$RSS_MB MB" "$(ratio "$RSS_MB" "$p_rss") less"
+  row "End to end, $label: output rows / ok" "${p_out/ / / }" "${n_out/ / / }" "$([ "$p_out" = "$n_out" ] && echo same || echo DIFFERENT)"
+  if [ "$p_out" != "$n_out" ]; then
+    note "DIFFERENT outputs in the OpenAI comparison: pipehost $p_out, node $n_out (rows ok)"
+    e2e_mismatch=1
+  fi
+  {
+    echo "    OpenAI, $n rows, one line per run: wall_s cpu_s peak_rss_MB rows ok"
+    echo "    pipehost (openai-batch): $p_wall $p_cpu $p_rss $p_out"
+    echo "    node (openai client):    $WALL $CPU $RSS_MB $n_out"
+  } >>"$work/raw-e2e.txt"
+  rm -rf "$dir/work" "$dir/emulator"
+}
+
 # instructions ROWS: both clients once under callgrind (all threads of the client process; the
 # emulator is not measured). Instruction counts do not depend on the machine's load, so this ratio
 # is the noise-free one; wall time under valgrind is meaningless and not reported.
@@ -515,15 +599,24 @@ phase_table() {
 e2e_mismatch=0
 : >"$work/raw-e2e.txt"
 : >"$work/phases.md"
-install_node_baseline
-compare "$rows" "$reps"
-if [ "$big_rows" -gt 0 ]; then compare "$big_rows" "$big_reps"; fi
-if [ "$callgrind_rows" -gt 0 ]; then instructions "$callgrind_rows"; fi
-bench_csv
-bench_parser
-bench_ledger
-bench_emulator
-bench_gemini
+only=${BENCH_ONLY:-}
+if [ -z "$only" ]; then
+  install_node_baseline
+  compare "$rows" "$reps"
+  if [ "$big_rows" -gt 0 ]; then compare "$big_rows" "$big_reps"; fi
+fi
+if [ "$openai_rows" -gt 0 ] && { [ -z "$only" ] || [ "$only" = openai ]; }; then
+  install_node_openai_baseline
+  compare_openai "$openai_rows"
+fi
+if [ -z "$only" ]; then
+  if [ "$callgrind_rows" -gt 0 ]; then instructions "$callgrind_rows"; fi
+  bench_csv
+  bench_parser
+  bench_ledger
+  bench_emulator
+  bench_gemini
+fi
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 {
@@ -532,7 +625,9 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "Written by \`make bench\` (bench/run.sh) on $started, commit $commit. Figures are from this one"
   echo "run; the baseline is bench/baseline-node (the seed pipeline in Node.js with the official"
   echo "@google/genai client), run against the same local emulator in the same run, alternating with"
-  echo "pipehost, each run against a freshly started emulator (batches finish after 50 ms)."
+  echo "pipehost, each run against a freshly started emulator (batches finish after 50 ms). The OpenAI"
+  echo "rows compare pipehost's openai-batch provider with bench/baseline-node-openai (the same flow with"
+  echo "the official \`openai\` 6.x client), one run each."
   echo
   echo "| figure | value | baseline | ratio |"
   echo "|---|---|---|---|"

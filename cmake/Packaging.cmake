@@ -13,7 +13,7 @@
 # cannot drift apart.
 
 # The examples run from where they land: their run.json refer to files next to them.
-foreach(example songs json-sink echo-provider)
+foreach(example songs json-sink songs-openai songs-anthropic echo-provider)
   install(DIRECTORY "${PROJECT_SOURCE_DIR}/examples/${example}"
           DESTINATION "${CMAKE_INSTALL_DATADIR}/pipehost/examples" COMPONENT examples
           PATTERN "out" EXCLUDE PATTERN ".pipehost" EXCLUDE)

@@ -15,10 +15,9 @@ Generated from each plugin's config schema by `scripts/gen-config-reference.sh`;
 
 Every stage section also has `"plugin": "<name>"`. Relative paths (type "path") resolve against the
 config file's folder; type "secret env var" is the NAME of an environment variable holding a key,
-which must be set. The provider section also takes the engine keys (`mode`, `batch_size`,
-`max_jobs_in_flight`, `poll_interval_s`, `online_concurrency`, `requests_per_minute`), the provider
-and logger sections the host keys (`allow_insecure_http`; loggers also `required`), and the config
-has a `run` section (`state_dir`, `max_attempts`, `allow_duplicate_keys`, `prices`, `give_up_after_s`,
+which must be set. Provider and logger sections also take keys that pipehost itself reads whatever the
+plugin (the engine keys `mode`, `batch_size`, ... and `allow_insecure_http`; loggers also `required`):
+each plugin below lists them after its own. The config also has a `run` section (`state_dir`, `max_attempts`, `allow_duplicate_keys`, `prices`, `give_up_after_s`,
 `report`: whether to write `report.html` at the end of every run, default true): see
 [the user guide](user-guide.md#the-config-file).
 HEADER

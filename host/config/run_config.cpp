@@ -20,17 +20,40 @@ const std::vector<std::string> kTopLevelKeys = {"source", "request", "provider",
 // keep values the engine converts in range: max_jobs_in_flight is the count of a job-slot semaphore
 // bounded at 1024, poll_interval_s becomes int64 milliseconds, and batch_size a uint64 (a huge double
 // like 1e30 passes as an "integer" but does not convert).
-constexpr const char* kProviderEngineSchema = R"({
+constexpr const char* kProviderEngineSchema = R"json({
   "type": "object",
   "properties": {
-    "mode": {"enum": ["batch", "online"]},
-    "batch_size": {"type": "integer", "minimum": 1, "maximum": 100000000},
-    "max_jobs_in_flight": {"type": "integer", "minimum": 1, "maximum": 1024},
-    "poll_interval_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 86400},
-    "online_concurrency": {"type": "integer", "minimum": 1, "maximum": 256},
-    "requests_per_minute": {"type": "number", "minimum": 0}
-  }
-})";
+    "mode": {"enum": ["batch", "online"], "default": "batch",
+             "description": "batch jobs (cheaper, answers within hours) or one request per row as it comes"},
+    "batch_size": {"type": "integer", "minimum": 1, "maximum": 100000000, "default": 2000,
+                   "description": "rows per batch job (capped by the provider's own limit)"
+}
+, "max_jobs_in_flight" : {
+  "type" : "integer",
+  "minimum" : 1,
+  "maximum" : 1024,
+  "default" : 4,
+  "description" : "batch jobs submitted and not yet finished, at most"
+},
+                         "poll_interval_s" : {
+                           "type" : "number",
+                           "exclusiveMinimum" : 0,
+                           "maximum" : 86400,
+                           "default" : 30,
+                           "description" : "seconds between two status checks of a batch job"
+                         },
+                                             "online_concurrency" : {
+                                               "type" : "integer",
+                                               "minimum" : 1,
+                                               "maximum" : 256,
+                                               "default" : 8,
+                                               "description" : "online mode: requests in flight at once"
+                                             },
+                                                                    "requests_per_minute" : {
+  "type" : "number", "minimum" : 0, "default" : 0, "description" : "online mode: rate limit; 0 = unlimited"
+}
+}
+})json";
 
 constexpr const char* kRunSchema = R"({
   "type": "object",
@@ -62,13 +85,15 @@ constexpr const char* kRunSchema = R"({
 // Host keys of stage sections: the host reads them, the plugin never sees them. Which sections take
 // which key: "required" (may a logger be down at start?) on loggers, "allow_insecure_http" (plain
 // http:// to a host that is not loopback) on the provider and loggers.
-constexpr const char* kHostKeysSchema = R"({
+constexpr const char* kHostKeysSchema = R"json({
   "type": "object",
   "properties": {
-    "required": {"type": "boolean"},
-    "allow_insecure_http": {"type": "boolean"}
+    "required": {"type": "boolean", "default": true,
+                 "description": "false: a logger whose service is down at start is skipped instead of stopping the run"},
+    "allow_insecure_http": {"type": "boolean", "default": false,
+                            "description": "allow plain http:// to a host that is not loopback"}
   }
-})";
+})json";
 
 [[noreturn]] void fail(const RunConfig& config, const std::string& pointer, const std::string& message) {
   throw ConfigError(config.file.string() + ": " + pointer + ": " + message);
@@ -223,6 +248,22 @@ Override parse_override(const std::string& text) {
   if (eq == std::string::npos || eq == 0)
     throw ConfigError("--set " + text + ": expected key.path=value (e.g. provider.batch_size=100)");
   return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+json::object host_keys_schema(std::string_view stage_kind) {
+  json::object properties;
+  auto take = [&](const char* schema, std::initializer_list<const char*> keys) {
+    auto parsed = json::parse(schema).as_object().at("properties").as_object();
+    for (const char* key : keys) properties[key] = parsed.at(key);
+  };
+  if (stage_kind == "provider") {
+    take(kProviderEngineSchema, {"mode", "batch_size", "max_jobs_in_flight", "poll_interval_s",
+                                 "online_concurrency", "requests_per_minute"});
+    take(kHostKeysSchema, {"allow_insecure_http"});
+  } else if (stage_kind == "logger") {
+    take(kHostKeysSchema, {"required", "allow_insecure_http"});
+  }
+  return json::object{{"type", "object"}, {"properties", std::move(properties)}};
 }
 
 const char* to_string(Mode mode) {

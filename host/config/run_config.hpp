@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -40,6 +41,11 @@ struct PriceOverride {
   /// Multiplier applied in batch mode (0.5 = half price).
   std::optional<double> batch_multiplier;
 };
+
+/// The keys the host itself reads in a stage section of this kind ("provider", "logger", ...), which
+/// the plugin never sees, as a JSON Schema with defaults and descriptions: what `pipehost plugins
+/// NAME` lists next to the plugin's own keys.
+boost::json::object host_keys_schema(std::string_view stage_kind);
 
 enum class Mode { batch, online };
 const char* to_string(Mode mode);

@@ -8,6 +8,7 @@
 #include "engine/fingerprint.hpp"
 #include "engine/model_run_impl.hpp"
 #include "engine/run_error.hpp"
+#include "net/retry.hpp"
 
 namespace pipehost::engine {
 
@@ -19,29 +20,10 @@ constexpr int kMaxPollFailures = 30;
 constexpr int kMaxFetchAttempts = 6;
 constexpr auto kMaxBackoff = std::chrono::minutes(5);
 
-const char* state_name(JobState state) {
-  switch (state) {
-    case JobState::pending:
-      return "pending";
-    case JobState::running:
-      return "running";
-    case JobState::succeeded:
-      return "succeeded";
-    case JobState::failed:
-      return "failed";
-    case JobState::cancelled:
-      return "cancelled";
-    case JobState::expired:
-      return "expired";
-  }
-  return "unknown";
-}
-
-std::chrono::milliseconds next_wait(const Status& status, std::chrono::milliseconds& backoff) {
-  auto wait =
-      std::max(backoff, std::chrono::milliseconds(std::max<std::int64_t>(status.retry_after_ms(), 0)));
-  backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
-  return wait;
+/// The engine's waits for a provider that asked to be retried (after its own HTTP attempts): longer
+/// than a single call's, to ride out an outage or a quota window.
+net::Backoff provider_backoff(std::chrono::milliseconds initial) {
+  return net::Backoff(RetryPolicy{.initial_backoff = initial, .max_backoff = kMaxBackoff});
 }
 
 std::string seconds_text(std::chrono::milliseconds wait) {
@@ -91,10 +73,29 @@ void ModelRun::run_batch_passes() {
   wait_for_workers();
 }
 
+Status ModelRun::find_existing(const ledger::JobRecord& job, std::string& handle) {
+  handle.clear();
+  auto& provider = *pipeline_.provider;
+  if (capabilities_.job_lookup == JobLookup::by_name) return provider->find(job.display_name, handle);
+  // The provider's jobs carry no name: the job is an unclaimed one created since it was planned (the
+  // provider's clock may differ from ours a little) with as many requests. Its answers confirm it: a
+  // stranger's job answers none of its rows (see fetch_answers).
+  constexpr double kClockSkewS = 300;
+  std::vector<JobSummary> jobs;
+  if (auto listed = provider->list_jobs(job.created_at - kClockSkewS, jobs); !listed) return listed;
+  const JobSummary* best = nullptr;
+  for (const auto& candidate : jobs) {
+    if (candidate.request_count != job.row_count || ledger_->handle_known(candidate.handle)) continue;
+    if (!best || candidate.created_at < best->created_at) best = &candidate;
+  }
+  if (best) handle = best->handle;
+  return Status::ok();
+}
+
 bool ModelRun::find_planned_job(ledger::JobRecord& job) {
   // The intent was recorded but the process died around the create call: the job may exist.
   std::string handle;
-  auto found = (*pipeline_.provider)->find(job.display_name, handle);
+  auto found = find_existing(job, handle);
   if (!found) throw RunError("looking up job " + job.display_name + " after a restart: " + found.message());
   if (handle.empty()) {
     spdlog::info("job {} was never created; its {} rows go back to pending", job.display_name, job.row_count);
@@ -104,7 +105,7 @@ bool ModelRun::find_planned_job(ledger::JobRecord& job) {
   spdlog::info("found job {} ({}) created before the restart; adopting it", job.display_name, handle);
   ledger_->set_job_handle(job.id, handle);
   job.handle = handle;
-  job.state = ledger::job_state::created;
+  job.state = ledger::JobState::created;
   return true;
 }
 
@@ -112,10 +113,10 @@ void ModelRun::reconcile_jobs() {
   std::uint64_t jobs = 0, rows = 0;
   for (auto job : ledger_->unfinished_jobs()) {
     if (stopping()) return;
-    if (job.state == ledger::job_state::planned) {
+    if (job.state == ledger::JobState::planned) {
       if (!find_planned_job(job)) continue;
     } else {
-      spdlog::info("resuming job {} ({}, {})", job.display_name, job.handle, job.state);
+      spdlog::info("resuming job {} ({}, {})", job.display_name, job.handle, to_string(job.state));
     }
     ++jobs, rows += job.row_count;
     while (!job_slots_.try_acquire_for(std::chrono::milliseconds(100)))
@@ -136,6 +137,7 @@ void ModelRun::dispatch(JobChunk chunk) {
     return;
   }
   auto job = ledger_->plan_job(chunk.rows, chunk.bytes, fingerprint_);
+  if (capabilities_.job_lookup == JobLookup::by_listing) create_turns_.enqueue(job.id);
   start_worker(std::move(job), std::move(chunk.requests));
 }
 
@@ -163,20 +165,21 @@ void ModelRun::wait_for_workers() {
 }
 
 void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
-  if (job.state == ledger::job_state::planned && !submit_job(job, requests)) return;
+  if (job.state == ledger::JobState::planned && !submit_job(job, requests)) return;
   requests = {};  // the provider has them now; free the memory
-  if (job.state != "succeeded") {
+  if (job.state != ledger::JobState::succeeded) {
     JobStatus status;
     if (!poll_job(job, status)) return;
     if (status.state != JobState::succeeded) {
-      std::string reason = "batch job " + job.display_name + " ended " + state_name(status.state) +
+      std::string reason = "batch job " + job.display_name + " ended " +
+                           to_string(ledger::job_state_of(status.state)) +
                            (status.message.empty() ? "" : ": " + status.message);
       spdlog::warn("{}; its rows will be retried", reason);
       if (progress_)
         for (const auto& row : ledger_->job_rows(job.id)) progress_->record_row(row.key, false);
       fetch_partial(job);
       if (stopping()) return;  // the next run fetches it again
-      ledger_->close_job(job.id, state_name(status.state), reason, fingerprint_of(job));
+      ledger_->close_job(job.id, ledger::job_state_of(status.state), reason, fingerprint_of(job));
       run_.counters().add(counter::jobs_done, 1);
       run_.counters().add(counter::rows_failed, static_cast<std::int64_t>(job.row_count));
       return;
@@ -189,7 +192,7 @@ void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
 void ModelRun::adopt_handle(ledger::JobRecord& job, const std::string& handle) {
   ledger_->set_job_handle(job.id, handle);
   job.handle = handle;
-  job.state = ledger::job_state::created;
+  job.state = ledger::JobState::created;
   // Log events measure calls from here (the ledger keeps the same time for resumed runs).
   job.submitted_at =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -197,7 +200,19 @@ void ModelRun::adopt_handle(ledger::JobRecord& job, const std::string& handle) {
 }
 
 bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& requests) {
-  std::chrono::milliseconds backoff(2000);
+  if (capabilities_.job_lookup != JobLookup::by_listing) return create_job(job, requests);
+  // Whatever happens to this create, the next job's may go once it is settled.
+  struct TurnDone {
+    CreateTurns& turns;
+    std::int64_t id;
+    ~TurnDone() { turns.done(id); }
+  } turn_done{create_turns_, job.id};
+  if (!create_turns_.wait_turn(job.id, [this] { return stopping(); })) return false;
+  return create_job(job, requests);
+}
+
+bool ModelRun::create_job(ledger::JobRecord& job, const std::vector<Request>& requests) {
+  auto backoff = provider_backoff(std::chrono::seconds(2));
   for (int attempt = 1;; ++attempt) {
     if (stopping()) return false;  // stays planned: the next run finds it or releases its rows
     std::string handle;
@@ -213,17 +228,18 @@ bool ModelRun::submit_job(ledger::JobRecord& job, const std::vector<Request>& re
       throw RunError("creating batch job " + job.display_name + ": " + status.message());
     }
     if (attempt == kMaxSubmitAttempts) {
-      ledger_->release_job(job.id);
+      // The job stays planned: one of the failed calls may have created it, and the next run looks
+      // for it before it creates anything.
       throw RunError("creating batch job " + job.display_name + " failed " + std::to_string(attempt) +
                      " times; last error: " + status.message() + " (run again to resume)");
     }
-    auto wait = next_wait(status, backoff);
+    auto wait = backoff.next_after(status.retry_after_ms());
     if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to create " + job.display_name + ": " +
                                   status.message()))
       return false;
     // The failed call may have created the job anyway (e.g. the connection dropped after the request
     // went out): look before creating it again.
-    auto found = (*pipeline_.provider)->find(job.display_name, handle);
+    auto found = find_existing(job, handle);
     if (found && !handle.empty()) {
       adopt_handle(job, handle);
       spdlog::info("job {} exists after all ({}); adopting it", job.display_name, handle);
@@ -236,7 +252,7 @@ bool ModelRun::poll_job(ledger::JobRecord& job, JobStatus& status) {
   auto interval = std::chrono::milliseconds(
       std::min<std::int64_t>(500, static_cast<std::int64_t>(settings_.poll_interval_s * 1000)));
   auto max_interval = std::chrono::milliseconds(static_cast<std::int64_t>(settings_.poll_interval_s * 1000));
-  std::chrono::milliseconds backoff(1000);
+  auto backoff = provider_backoff(std::chrono::seconds(1));
   int failures = 0;
   while (true) {
     if (stopping()) return false;  // the job keeps running at the provider; the next run polls it
@@ -246,15 +262,15 @@ bool ModelRun::poll_job(ledger::JobRecord& job, JobStatus& status) {
       if (++failures == kMaxPollFailures)
         throw RunError("polling job " + job.display_name + " failed " + std::to_string(failures) +
                        " times; last error: " + polled.message() + " (run again to resume)");
-      auto wait = next_wait(polled, backoff);
+      auto wait = backoff.next_after(polled.retry_after_ms());
       if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to poll " + job.display_name + ": " +
                                     polled.message()))
         return false;
       continue;
     }
     failures = 0;
-    if (job.state != state_name(status.state)) {
-      job.state = state_name(status.state);
+    if (job.state != ledger::job_state_of(status.state)) {
+      job.state = ledger::job_state_of(status.state);
       ledger_->set_job_state(job.id, job.state, &status);
     }
     if (is_terminal(status.state)) return true;
@@ -268,8 +284,8 @@ void ModelRun::fetch_partial(const ledger::JobRecord& job) {
 }
 
 void ModelRun::fetch_job(const ledger::JobRecord& job) {
-  if (!fetch_answers(job, false)) return;
-  ledger_->close_job(job.id, ledger::job_state::fetched, "no answer for this row in the batch output",
+  if (!fetch_answers(job, false)) return;  // stopped, or not this run's job (its rows were released)
+  ledger_->close_job(job.id, ledger::JobState::fetched, "no answer for this row in the batch output",
                      fingerprint_of(job));
 }
 
@@ -284,7 +300,7 @@ bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
     count_outcomes(outcomes);
     outcomes.clear();
   };
-  std::chrono::milliseconds backoff(1000);
+  auto backoff = provider_backoff(std::chrono::seconds(1));
   for (int attempt = 1;; ++attempt) {
     if (stopping()) return false;
     auto fetched = (*pipeline_.provider)->fetch(job.handle, [&](Response&& response) -> Status {
@@ -297,7 +313,7 @@ bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
       if (!answered.insert(response.key).second) return Status::ok();  // seen in an earlier try
       auto outcome = outcome_of(it->second, response);
       outcome.started_at = job.submitted_at;
-      log_call(it->second, job.display_name, response, outcome, job.submitted_at);
+      log_call(it->second, job.display_name, fingerprint_of(job), response, outcome, job.submitted_at);
       outcomes.push_back(std::move(outcome));
       if (outcomes.size() >= kOutcomesPerCommit) commit();
       return Status::ok();
@@ -313,13 +329,22 @@ bool ModelRun::fetch_answers(const ledger::JobRecord& job, bool partial) {
     if (fetched.is_fatal() || attempt == kMaxFetchAttempts)
       throw RunError("downloading the results of " + job.display_name + ": " + fetched.message() +
                      " (the results applied so far are kept; run again to resume)");
-    auto wait = next_wait(fetched, backoff);
+    auto wait = backoff.next_after(fetched.retry_after_ms());
     if (!wait_with_note(wait, "waiting " + seconds_text(wait) + " to download " + job.display_name +
                                   " again: " + fetched.message()))
       return false;
   }
   if (unknown)
     spdlog::warn("job {}: {} answers had keys that are not in the job; ignored", job.display_name, unknown);
+  if (answered.empty() && unknown > 0) {
+    // Found again after a lost create answer, but none of its answers is for this job's rows: it was
+    // someone else's job. Nothing of it was recorded; the rows go back to pending, without an attempt.
+    spdlog::warn(
+        "job {} ({}) answered none of its rows: it is not this run's job; its {} rows go back to pending",
+        job.display_name, job.handle, rows.size());
+    ledger_->release_job(job.id, ledger::JobState::not_ours);
+    return false;
+  }
   if (partial) {
     if (!answered.empty())
       spdlog::info("job {}: kept {} answers it gave before it ended", job.display_name, answered.size());
@@ -355,7 +380,7 @@ CancelReport ModelRun::cancel_jobs() {
   });
 
   auto poll_once = [&](const ledger::JobRecord& job, JobStatus& status) {
-    std::chrono::milliseconds backoff(1000);
+    auto backoff = provider_backoff(std::chrono::seconds(1));
     for (int attempt = 1;; ++attempt) {
       auto polled = (*pipeline_.provider)->poll(job.handle, status);
       if (polled) return;
@@ -363,13 +388,13 @@ CancelReport ModelRun::cancel_jobs() {
         throw RunError("polling job " + job.display_name + ": " + polled.message() +
                        " (nothing was cancelled or lost; "
                        "run cancel again)");
-      if (!run_.sleep_for(next_wait(polled, backoff))) throw RunCancelled();
+      if (!run_.sleep_for(backoff.next_after(polled.retry_after_ms()))) throw RunCancelled();
     }
   };
 
   CancelReport report;
   for (auto job : ledger_->unfinished_jobs()) {
-    if (job.state == ledger::job_state::planned && !find_planned_job(job)) {
+    if (job.state == ledger::JobState::planned && !find_planned_job(job)) {
       ++report.never_created;
       report.rows_released += job.row_count;
       continue;
@@ -388,7 +413,7 @@ CancelReport ModelRun::cancel_jobs() {
         poll_once(job, status);
       }
     }
-    ledger_->set_job_state(job.id, state_name(status.state), &status);
+    ledger_->set_job_state(job.id, ledger::job_state_of(status.state), &status);
     if (!is_terminal(status.state)) {
       // Still winding down: it may yet answer (and bill) rows, so they stay with it; the next run or
       // cancel collects what it answered.
@@ -403,13 +428,14 @@ CancelReport ModelRun::cancel_jobs() {
     }
     fetch_partial(job);
     if (was_running) {
-      report.rows_released += ledger_->release_job(job.id, state_name(status.state));
+      report.rows_released += ledger_->release_job(job.id, ledger::job_state_of(status.state));
       ++report.cancelled;
     } else {
       // It had ended on its own (failed, expired): its rows used an attempt, as in a run.
-      ledger_->close_job(job.id, state_name(status.state),
-                         "batch job " + job.display_name + " ended " + state_name(status.state),
-                         fingerprint_of(job));
+      ledger_->close_job(
+          job.id, ledger::job_state_of(status.state),
+          "batch job " + job.display_name + " ended " + to_string(ledger::job_state_of(status.state)),
+          fingerprint_of(job));
       ++report.ended;
     }
   }

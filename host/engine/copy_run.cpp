@@ -6,15 +6,6 @@ namespace pipehost::engine {
 
 namespace {
 constexpr std::size_t kRowsPerRead = 1024;
-
-void check(const Status& status, const std::string& what) {
-  if (!status) throw RunError(what + ": " + status.message());
-}
-
-// The source's complaints are about the input (malformed file, duplicate keys): a usage error.
-void check_input(const Status& status, const std::string& what) {
-  if (!status) throw InputError(what + ": " + status.message());
-}
 }  // namespace
 
 std::uint64_t copy_rows(Pipeline& pipeline, services::RunServices& run) {

@@ -7,9 +7,11 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/cost.hpp"
+#include "engine/duplicate_keys.hpp"
 #include "engine/fingerprint.hpp"
 #include "engine/model_run_impl.hpp"
 #include "engine/remote_start.hpp"
+#include "engine/request_template.hpp"
 #include "engine/run_error.hpp"
 #include "engine/run_report.hpp"
 #include "engine/watchdog.hpp"
@@ -23,15 +25,6 @@ namespace {
 constexpr std::size_t kRowsPerRead = 1024;
 /// Output tokens per row assumed by --dry-run before any row is done.
 constexpr std::int64_t kAssumedOutputTokens = 400;
-
-void check(const Status& status, const std::string& what) {
-  if (!status) throw RunError(what + ": " + status.message());
-}
-
-// The source's complaints during the first read are about the input: a usage error, nothing sent.
-void check_input(const Status& status, const std::string& what) {
-  if (!status) throw InputError(what + ": " + status.message());
-}
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -119,7 +112,7 @@ void ModelRun::for_each_source_row(const std::function<void(Row&, std::uint64_t)
   check(pipeline_.source->open(columns), pipeline_.source.label());
   if (columns != columns_)
     throw InputError(pipeline_.source.label() + ": the input's columns changed during the run");
-  std::unordered_map<std::string, int> seen;
+  RepeatedKeyNames names;
   std::uint64_t ordinal = 0;
   std::vector<Row> batch;
   while (true) {
@@ -128,10 +121,7 @@ void ModelRun::for_each_source_row(const std::function<void(Row&, std::uint64_t)
     if (batch.empty()) return;
     for (auto& row : batch) {
       ++ordinal;
-      if (!duplicate_keys_.empty() && duplicate_keys_.count(row.key)) {
-        int n = ++seen[row.key];
-        if (n > 1) row.key.append("#").append(std::to_string(n));
-      }
+      if (!duplicate_keys_.empty() && duplicate_keys_.count(row.key)) row.key = names.next(row.key);
       visit(row, ordinal);
     }
   }
@@ -148,7 +138,7 @@ std::uint64_t ModelRun::registration_scan() {
   auto scan = ledger_->begin_scan();
   std::vector<std::string> columns;
   check_input(pipeline_.source->open(columns), pipeline_.source.label());
-  std::unordered_map<std::string, int> occurrences;
+  RepeatedKeyNames names;
   std::uint64_t ordinal = 0;
   std::vector<Row> batch;
   while (true) {
@@ -183,8 +173,7 @@ std::uint64_t ModelRun::registration_scan() {
                            std::to_string(earlier) +
                            "); keys must be unique, or set run.allow_duplicate_keys");
         duplicate_keys_.insert(row.key);
-        int n = occurrences.count(row.key) ? ++occurrences[row.key] : (occurrences[row.key] = 2);
-        std::string unique_key = row.key + "#" + std::to_string(n);
+        std::string unique_key = names.next_repeat(row.key);
         if (ledger_->register_row(scan, unique_key, ordinal, row.line, content_hash))
           throw InputError(where + ": key \"" + unique_key + "\" collides with another row's key");
         row.key = unique_key;
@@ -431,6 +420,7 @@ RunReport ModelRun::run() {
   open_stages();
   registration_scan();
   check_changes();
+  if (have_template_) ledger_->keep_request_template(fingerprint_, request_template_json(request_template_));
   reparse_stored_answers();
   select_rows();
   end_phase("scan");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/cost.hpp"
+#include "engine/create_turns.hpp"
 #include "engine/model_run.hpp"
 #include "engine/progress.hpp"
 
@@ -68,12 +69,18 @@ class ModelRun {
   void reconcile_jobs();
   /// Looks up a job whose create may or may not have happened; false (rows released) when it was not.
   bool find_planned_job(ledger::JobRecord& job);
+  /// The provider's handle of `job` if a create made it (JobLookup::by_name: by its display name;
+  /// by_listing: an unclaimed job of the same size created since it was planned), or empty.
+  Status find_existing(const ledger::JobRecord& job, std::string& handle);
   /// Fetches what a job that ended without succeeding did answer (cancelled, expired, failed), if any.
   void fetch_partial(const ledger::JobRecord& job);
   void dispatch(JobChunk chunk);
   void start_worker(ledger::JobRecord job, std::vector<Request> requests);
   void run_job(ledger::JobRecord job, std::vector<Request> requests);
+  /// Creates a planned job (in its turn, for a provider without job names); false when the run
+  /// stopped first (the job stays planned for the next run to look up).
   bool submit_job(ledger::JobRecord& job, const std::vector<Request>& requests);
+  bool create_job(ledger::JobRecord& job, const std::vector<Request>& requests);
   /// Records the provider's handle of a job this run created (or found after an ambiguous failure).
   void adopt_handle(ledger::JobRecord& job, const std::string& handle);
   bool poll_job(ledger::JobRecord& job, JobStatus& status);
@@ -92,8 +99,9 @@ class ModelRun {
 
   // responses.cpp: answers → outcomes, events
   ledger::RowOutcome outcome_of(const ledger::JobRow& row, const Response& response);
-  void log_call(const ledger::JobRow& row, const std::string& job_name, const Response& response,
-                const ledger::RowOutcome& outcome, double start_time);
+  /// Logs a call made under the request config `fingerprint` with the request that was sent.
+  void log_call(const ledger::JobRow& row, const std::string& job_name, const std::string& fingerprint,
+                const Response& response, const ledger::RowOutcome& outcome, double start_time);
   void count_outcomes(const std::vector<ledger::RowOutcome>& outcomes);
 
   // Waits `wait` (cancellable) with a note on the progress line; false when cancelled.
@@ -120,6 +128,9 @@ class ModelRun {
   /// rebuilds the request of a call for loggers after a resume.
   Request request_template_;
   bool have_template_ = false;
+  /// Templates of earlier request configs whose jobs this run fetched (under stage_mutex_).
+  std::unordered_map<std::string, Request> earlier_templates_;
+  const Request& request_template_of(const std::string& fingerprint);
   /// Keys that occur more than once (allowed only with run.allow_duplicate_keys).
   std::unordered_set<std::string> duplicate_keys_;
   /// With --limit: the ordinals this run may process (first attempts and their retries).
@@ -135,6 +146,8 @@ class ModelRun {
   std::mutex workers_mutex_;
   std::vector<std::thread> workers_;
   std::atomic<std::uint64_t> jobs_created_{0};
+  /// JobLookup::by_listing: creates happen one at a time, in planning order.
+  CreateTurns create_turns_;
   /// Answers recorded by fetches (for cancel's report).
   std::atomic<std::uint64_t> answers_kept_{0};
   /// Wall time of each phase of this run, for summary.json.

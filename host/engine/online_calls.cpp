@@ -9,6 +9,7 @@
 #include "engine/fingerprint.hpp"
 #include "engine/model_run_impl.hpp"
 #include "engine/run_error.hpp"
+#include "net/retry.hpp"
 
 namespace pipehost::engine {
 
@@ -108,21 +109,19 @@ void ModelRun::run_online_passes() {
                 std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
             Response response;
             Status called;
-            std::chrono::milliseconds backoff(1000);
+            net::Backoff backoff(RetryPolicy{.initial_backoff = std::chrono::seconds(1),
+                                             .max_backoff = std::chrono::minutes(1)});
             for (int attempt = 1; attempt <= kMaxCallAttempts; ++attempt) {
               response = Response{};
               called = (*pipeline_.provider)->call(work->request, response);
               if (called || called.is_fatal() || attempt == kMaxCallAttempts) break;
-              auto pause = std::max(
-                  backoff, std::chrono::milliseconds(std::max<std::int64_t>(called.retry_after_ms(), 0)));
-              backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::minutes(1));
-              if (!run_.sleep_for(pause)) return;
+              if (!run_.sleep_for(backoff.next_after(called.retry_after_ms()))) return;
             }
             if (called.is_fatal()) throw RunError(pipeline_.provider->label() + ": " + called.message());
             if (!called) response.error = ResponseError{"", called.message(), true};
             response.key = work->row.key;
             auto outcome = outcome_of(work->row, response);
-            log_call(work->row, "", response, outcome, start);
+            log_call(work->row, "", fingerprint_, response, outcome, start);
             outcome.started_at = start;
             ledger_->record_outcomes(0, {outcome}, fingerprint_, parser_fingerprint_);
             count_outcomes({outcome});

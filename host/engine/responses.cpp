@@ -6,6 +6,7 @@
 
 #include "engine/fingerprint.hpp"
 #include "engine/model_run_impl.hpp"
+#include "engine/request_template.hpp"
 
 namespace pipehost::engine {
 
@@ -71,9 +72,23 @@ ledger::RowOutcome ModelRun::outcome_of(const ledger::JobRow& row, const Respons
   return outcome;
 }
 
-void ModelRun::log_call(const ledger::JobRow& row, const std::string& job_name, const Response& response,
+const Request& ModelRun::request_template_of(const std::string& fingerprint) {
+  // (cancel reads no rows, so it has no template of its own: it finds the kept one too.)
+  if (fingerprint == fingerprint_ && have_template_) return request_template_;
+  auto known = earlier_templates_.find(fingerprint);
+  if (known != earlier_templates_.end()) return known->second;
+  // A job planned under an earlier request config: its requests were built from that config. A
+  // ledger from before templates were kept has none; today's is the best we have then.
+  auto kept = ledger_->request_template(fingerprint);
+  return earlier_templates_.emplace(fingerprint, kept ? request_template_from_json(*kept) : request_template_)
+      .first->second;
+}
+
+void ModelRun::log_call(const ledger::JobRow& row, const std::string& job_name,
+                        const std::string& fingerprint, const Response& response,
                         const ledger::RowOutcome& outcome, double start_time) {
   if (pipeline_.loggers.empty()) return;
+  std::lock_guard lock(stage_mutex_);
   CallEvent event;
   event.run_id = ledger_->run_id();
   event.key = row.key;
@@ -82,7 +97,7 @@ void ModelRun::log_call(const ledger::JobRow& row, const std::string& job_name, 
       sha256_hex(event.run_id + "\n" + row.key + "\n" + std::to_string(row.attempt)).substr(0, 32);
   event.job_name = job_name;
   event.model = pricing_.model;
-  event.request = request_template_;
+  event.request = request_template_of(fingerprint);
   event.request.key = row.key;
   event.request.user_parts = row.user_parts;
   event.response = response;
@@ -96,7 +111,6 @@ void ModelRun::log_call(const ledger::JobRow& row, const std::string& job_name, 
   event.input_values = row.values;
   event.end_time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   event.start_time = start_time > 0 ? start_time : event.end_time;
-  std::lock_guard lock(stage_mutex_);
   for (auto& logger : pipeline_.loggers) {
     auto status = logger->log(event);
     if (!status)

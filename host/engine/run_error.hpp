@@ -1,8 +1,10 @@
-// A run that cannot go on: a stage failed fatally, or the run was cancelled.
+// A run that cannot go on: a stage failed fatally, the input is unusable, or the run was cancelled.
 #pragma once
 
 #include <stdexcept>
 #include <string>
+
+#include "pipehost/status.hpp"
 
 namespace pipehost::engine {
 
@@ -22,5 +24,16 @@ class RunCancelled : public RunError {
  public:
   RunCancelled() : RunError("cancelled") {}
 };
+
+/// Stops the run (RunError "what: message") when a stage call failed.
+inline void check(const Status& status, const std::string& what) {
+  if (!status) throw RunError(what + ": " + status.message());
+}
+
+/// As check(), for the source's complaints while the input is read first: a usage error, nothing
+/// was sent (InputError).
+inline void check_input(const Status& status, const std::string& what) {
+  if (!status) throw InputError(what + ": " + status.message());
+}
 
 }  // namespace pipehost::engine

@@ -25,7 +25,7 @@ std::string status_text(const config::RunConfig& config, bool as_json) {
     for (const auto& j : jobs)
       job_list.push_back(json::object{{"name", j.display_name},
                                       {"handle", j.handle},
-                                      {"state", j.state},
+                                      {"state", ledger::to_string(j.state)},
                                       {"rows", j.row_count},
                                       {"bytes", j.bytes}});
     return json::serialize(
@@ -49,9 +49,9 @@ std::string status_text(const config::RunConfig& config, bool as_json) {
   text += "\n" + tokens_text(counts.tokens) + "\ncost so far: " + format_cost(pricing, counts.tokens) +
           (pricing.model.empty() ? "" : " (" + pricing.model + ")") + "\n";
   for (const auto& j : jobs) {
-    if (j.state == ledger::job_state::fetched || j.state == ledger::job_state::discarded) continue;
-    text += "  job " + j.display_name + " " + j.state + (j.handle.empty() ? "" : " (" + j.handle + ")") +
-            ", " + std::to_string(j.row_count) + " rows\n";
+    if (j.state == ledger::JobState::fetched || j.state == ledger::JobState::discarded) continue;
+    text += "  job " + j.display_name + " " + ledger::to_string(j.state) +
+            (j.handle.empty() ? "" : " (" + j.handle + ")") + ", " + std::to_string(j.row_count) + " rows\n";
   }
   return text;
 }

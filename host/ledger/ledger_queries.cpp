@@ -38,7 +38,7 @@ JobRecord read_job(const Statement& s) {
   job.id = s.column_int(0);
   job.display_name = s.column_text(1);
   job.handle = s.column_text(2);
-  job.state = s.column_text(3);
+  job.state = job_state_named(s.column_text(3));
   job.row_count = static_cast<std::uint64_t>(s.column_int(4));
   job.bytes = static_cast<std::uint64_t>(s.column_int(5));
   job.succeeded = static_cast<std::uint64_t>(s.column_int(6));

@@ -1,5 +1,6 @@
 #include "ledger/run_ledger.hpp"
 
+#include <array>
 #include <chrono>
 #include <random>
 
@@ -130,6 +131,16 @@ ALTER TABLE results DROP COLUMN finish_reason;
 UPDATE jobs SET fingerprint=(SELECT value FROM meta WHERE key='config_fingerprint');
 )sql";
 
+// Version 3: the shared part of the requests (system instruction, settings) of each request config,
+// so calls answered after a config change are logged with the request that was sent.
+const char* kSchemaV3 = R"sql(
+CREATE TABLE request_templates (
+  fingerprint TEXT PRIMARY KEY,
+  request TEXT NOT NULL,
+  created_at REAL NOT NULL
+);
+)sql";
+
 // Usage of an outcome, added to a row's totals: the SET clause and its bindings, in one order.
 constexpr const char* kAddUsage =
     "prompt_tokens=prompt_tokens+?, cached_tokens=cached_tokens+?, cache_write_tokens=cache_write_tokens+?, "
@@ -175,6 +186,53 @@ const char* to_string(RowState state) {
   return "unknown";
 }
 
+namespace {
+constexpr std::array<std::pair<JobState, const char*>, 11> kJobStateNames = {{
+    {JobState::planned, "planned"},
+    {JobState::created, "created"},
+    {JobState::pending, "pending"},
+    {JobState::running, "running"},
+    {JobState::succeeded, "succeeded"},
+    {JobState::failed, "failed"},
+    {JobState::cancelled, "cancelled"},
+    {JobState::expired, "expired"},
+    {JobState::fetched, "fetched"},
+    {JobState::discarded, "discarded"},
+    {JobState::not_ours, "not_ours"},
+}};
+}  // namespace
+
+const char* to_string(JobState state) {
+  for (const auto& [known, name] : kJobStateNames)
+    if (known == state) return name;
+  return "unknown";
+}
+
+JobState job_state_named(std::string_view text) {
+  for (const auto& [state, name] : kJobStateNames)
+    if (text == name) return state;
+  throw LedgerError("unknown job state \"" + std::string(text) +
+                    "\" in the ledger (written by a newer pipehost?)");
+}
+
+JobState job_state_of(pipehost::JobState state) {
+  switch (state) {
+    case pipehost::JobState::pending:
+      return JobState::pending;
+    case pipehost::JobState::running:
+      return JobState::running;
+    case pipehost::JobState::succeeded:
+      return JobState::succeeded;
+    case pipehost::JobState::failed:
+      return JobState::failed;
+    case pipehost::JobState::cancelled:
+      return JobState::cancelled;
+    case pipehost::JobState::expired:
+      return JobState::expired;
+  }
+  return JobState::failed;
+}
+
 RunLedger::RunLedger(const std::filesystem::path& file) : db_(file) {
   db_.exec("PRAGMA journal_mode=WAL");
   db_.exec("PRAGMA foreign_keys=ON");
@@ -217,6 +275,12 @@ void RunLedger::migrate() {
     db_.prepare("UPDATE meta SET value='2' WHERE key='schema_version'").run();
     tx.commit();
   }
+  if (version < 3) {
+    Transaction tx(db_, true);
+    db_.exec(kSchemaV3);
+    db_.prepare("UPDATE meta SET value='3' WHERE key='schema_version'").run();
+    tx.commit();
+  }
   // Later schema versions add their migrations here, each in its own transaction.
   auto id = db_.prepare("SELECT value FROM meta WHERE key='run_id'");
   if (!id.step()) throw LedgerError(db_.file().string() + ": the run ledger has no run id");
@@ -237,6 +301,25 @@ void RunLedger::set_meta(const std::string& key, const std::string& value) {
       .bind(1, key)
       .bind(2, value)
       .run();
+}
+
+void RunLedger::keep_request_template(const std::string& fingerprint, const std::string& request_json) {
+  std::lock_guard lock(mutex_);
+  db_.prepare(
+         "INSERT INTO request_templates(fingerprint, request, created_at) VALUES(?, ?, ?) "
+         "ON CONFLICT(fingerprint) DO NOTHING")
+      .bind(1, fingerprint)
+      .bind(2, request_json)
+      .bind(3, now())
+      .run();
+}
+
+std::optional<std::string> RunLedger::request_template(const std::string& fingerprint) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT request FROM request_templates WHERE fingerprint=?");
+  s.bind(1, fingerprint);
+  if (!s.step()) return std::nullopt;
+  return s.column_text(0);
 }
 
 std::int64_t RunLedger::begin_scan() {
@@ -323,7 +406,7 @@ JobRecord RunLedger::plan_job(const std::vector<JobRow>& rows, std::uint64_t byt
   db_.prepare(
          "INSERT INTO jobs(display_name, state, row_count, bytes, created_at, updated_at, fingerprint) "
          "VALUES('pending-name', ?, ?, ?, ?, ?, nullif(?, ''))")
-      .bind(1, std::string_view(job_state::planned))
+      .bind(1, std::string_view(to_string(JobState::planned)))
       .bind(2, static_cast<std::int64_t>(rows.size()))
       .bind(3, static_cast<std::int64_t>(bytes))
       .bind(4, t)
@@ -335,7 +418,7 @@ JobRecord RunLedger::plan_job(const std::vector<JobRow>& rows, std::uint64_t byt
   char name[64];
   std::snprintf(name, sizeof name, "pipehost-%s-%05lld", run_id_.c_str(), static_cast<long long>(job.id));
   job.display_name = name;
-  job.state = job_state::planned;
+  job.state = JobState::planned;
   job.row_count = rows.size();
   job.bytes = bytes;
   job.created_at = t;
@@ -364,7 +447,7 @@ void RunLedger::set_job_handle(std::int64_t job_id, const std::string& handle) {
   Transaction tx(db_, true);
   db_.prepare("UPDATE jobs SET handle=?, state=?, submitted_at=?, updated_at=? WHERE id=?")
       .bind(1, handle)
-      .bind(2, std::string_view(job_state::created))
+      .bind(2, std::string_view(to_string(JobState::created)))
       .bind(3, now())
       .bind(4, now())
       .bind(5, job_id)
@@ -372,12 +455,12 @@ void RunLedger::set_job_handle(std::int64_t job_id, const std::string& handle) {
   tx.commit();
 }
 
-void RunLedger::set_job_state(std::int64_t job_id, const std::string& state, const JobStatus* status) {
+void RunLedger::set_job_state(std::int64_t job_id, JobState state, const JobStatus* status) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_, true);
   if (status) {
     db_.prepare("UPDATE jobs SET state=?, succeeded=?, failed=?, message=?, updated_at=? WHERE id=?")
-        .bind(1, state)
+        .bind(1, std::string_view(to_string(state)))
         .bind(2, static_cast<std::int64_t>(status->succeeded))
         .bind(3, static_cast<std::int64_t>(status->failed))
         .bind(4, status->message)
@@ -386,7 +469,7 @@ void RunLedger::set_job_state(std::int64_t job_id, const std::string& state, con
         .run();
   } else {
     db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?")
-        .bind(1, state)
+        .bind(1, std::string_view(to_string(state)))
         .bind(2, now())
         .bind(3, job_id)
         .run();
@@ -415,6 +498,15 @@ std::vector<JobRecord> RunLedger::jobs() {
   return out;
 }
 
+bool RunLedger::handle_known(const std::string& handle) {
+  std::lock_guard lock(mutex_);
+  auto& s = db_.cached("SELECT 1 FROM jobs WHERE handle=?");
+  s.bind(1, handle);
+  bool known = s.step();
+  s.reset();
+  return known;
+}
+
 std::vector<JobRow> RunLedger::job_rows(std::int64_t job_id) {
   std::lock_guard lock(mutex_);
   auto s = db_.prepare(
@@ -427,7 +519,7 @@ std::vector<JobRow> RunLedger::job_rows(std::int64_t job_id) {
   return out;
 }
 
-std::uint64_t RunLedger::release_job(std::int64_t job_id, const std::string& state) {
+std::uint64_t RunLedger::release_job(std::int64_t job_id, JobState state) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_, true);
   db_.prepare("UPDATE rows SET state=0, job_id=NULL, updated_at=? WHERE job_id=? AND state=1")
@@ -436,7 +528,7 @@ std::uint64_t RunLedger::release_job(std::int64_t job_id, const std::string& sta
       .run();
   auto released = static_cast<std::uint64_t>(db_.changes());
   db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?")
-      .bind(1, state)
+      .bind(1, std::string_view(to_string(state)))
       .bind(2, now())
       .bind(3, job_id)
       .run();
@@ -520,7 +612,7 @@ void RunLedger::record_outcomes(std::int64_t job_id, const std::vector<RowOutcom
   tx.commit();
 }
 
-void RunLedger::close_job(std::int64_t job_id, const std::string& state, const std::string& reason,
+void RunLedger::close_job(std::int64_t job_id, JobState state, const std::string& reason,
                           const std::string& fingerprint) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_, true);
@@ -536,7 +628,7 @@ void RunLedger::close_job(std::int64_t job_id, const std::string& state, const s
       .bind(4, job_id)
       .run();
   db_.prepare("UPDATE jobs SET state=?, updated_at=? WHERE id=?")
-      .bind(1, state)
+      .bind(1, std::string_view(to_string(state)))
       .bind(2, now())
       .bind(3, job_id)
       .run();

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/sqlite_db.hpp"
@@ -23,21 +24,36 @@ namespace pipehost::ledger {
 
 enum class RowState : int { pending = 0, submitted = 1, done = 2, failed = 3 };
 
-/// Ledger states of a job. The provider's states (pending, running, succeeded, failed, cancelled,
-/// expired) are stored as they are; the host adds planned (name recorded, not created yet), created,
-/// fetched (every result applied) and discarded (never created; its rows went back to pending).
-namespace job_state {
-inline constexpr const char* planned = "planned";
-inline constexpr const char* created = "created";
-inline constexpr const char* fetched = "fetched";
-inline constexpr const char* discarded = "discarded";
-}  // namespace job_state
+/// Ledger states of a job, stored by name: the provider's states (pending, running, succeeded,
+/// failed, cancelled, expired) and the host's own.
+enum class JobState : std::uint8_t {
+  /// Name and rows recorded, not created yet (or the create's answer was lost).
+  planned,
+  created,
+  pending,
+  running,
+  succeeded,
+  failed,
+  cancelled,
+  expired,
+  /// Every answer applied.
+  fetched,
+  /// Never created; its rows went back to pending.
+  discarded,
+  /// Found again by listing after a lost create, but its answers were for other rows: someone else's.
+  not_ours,
+};
+const char* to_string(JobState state);
+/// The state named `text`; throws on a name this version does not know.
+JobState job_state_named(std::string_view text);
+/// The ledger state of a job the provider reports in `state`.
+JobState job_state_of(pipehost::JobState state);
 
 struct JobRecord {
   std::int64_t id = 0;
   std::string display_name;
   std::string handle;
-  std::string state;
+  JobState state = JobState::planned;
   /// Request config fingerprint the job was planned under; its answers are recorded under it.
   std::string fingerprint;
   std::uint64_t row_count = 0;
@@ -168,7 +184,7 @@ const char* to_string(RowState state);
 /// Thread-safe: every method takes the ledger's lock.
 class RunLedger {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   /// Opens (creating or migrating) the ledger at `file`.
   explicit RunLedger(const std::filesystem::path& file);
@@ -205,15 +221,17 @@ class RunLedger {
   JobRecord plan_job(const std::vector<JobRow>& rows, std::uint64_t bytes,
                      const std::string& fingerprint = "");
   void set_job_handle(std::int64_t job_id, const std::string& handle);
-  void set_job_state(std::int64_t job_id, const std::string& state, const JobStatus* status = nullptr);
+  void set_job_state(std::int64_t job_id, JobState state, const JobStatus* status = nullptr);
   /// Jobs that still need the host: planned, created, pending, running, succeeded (not fetched), and
   /// any job that still has rows submitted to it.
   std::vector<JobRecord> unfinished_jobs();
   std::vector<JobRecord> jobs();
+  /// Whether some job of this ledger already has the provider handle `handle`.
+  bool handle_known(const std::string& handle);
   std::vector<JobRow> job_rows(std::int64_t job_id);
   /// Takes a job's rows back to pending without counting an attempt (the job was never created, or
   /// was cancelled by the user) and gives the job `state`. Returns how many rows went back.
-  std::uint64_t release_job(std::int64_t job_id, const std::string& state = job_state::discarded);
+  std::uint64_t release_job(std::int64_t job_id, JobState state = JobState::discarded);
   /// Applies outcomes of a job's rows (only to rows still submitted to that job; `job_id` 0 for
   /// online calls, applied to any row not done yet) and keeps every applied answer as a call.
   /// `fingerprint` is the request config the calls were made under (the job's, not today's);
@@ -222,7 +240,7 @@ class RunLedger {
                        const std::string& fingerprint, const std::string& parser_fingerprint = "");
   /// Ends a job: rows of it still submitted fail with `reason` (retryable, under `fingerprint`), and
   /// the job takes `state`.
-  void close_job(std::int64_t job_id, const std::string& state, const std::string& reason,
+  void close_job(std::int64_t job_id, JobState state, const std::string& reason,
                  const std::string& fingerprint);
 
   // --- reading ---
@@ -231,6 +249,12 @@ class RunLedger {
   std::vector<FailedRow> failed_rows();
   /// Every answer received for `key`, oldest first.
   std::vector<CallRecord> calls(const std::string& key);
+
+  // --- requests ---
+  /// Keeps the shared part of the requests made under the request config `fingerprint` (the first
+  /// one kept stays: a fingerprint covers the files the requests are built from).
+  void keep_request_template(const std::string& fingerprint, const std::string& request_json);
+  std::optional<std::string> request_template(const std::string& fingerprint);
 
   // --- config and input changes ---
   /// Rows of the current scan answered (or in flight) under another request config than

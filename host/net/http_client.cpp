@@ -103,11 +103,6 @@ std::string duration_text(milliseconds duration) {
   return buffer;
 }
 
-double uniform01() {
-  thread_local std::mt19937_64 engine{std::random_device{}()};
-  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
-}
-
 /// A request's headers plus what the client needs to keep secrets out of text.
 struct PreparedHeaders {
   std::vector<HttpHeader> headers;
@@ -515,6 +510,7 @@ class BeastHttpClient final : public HttpClient {
     const RetryPolicy& policy = request.retry;
     int max_attempts = std::max(1, policy.max_attempts);
     auto first_start = Clock::now();
+    Backoff backoff(policy);
     for (int attempt = 1;; ++attempt) {
       if (cancelled()) return fail(Status::retry("cancelled"));
       if (attempt > 1) {
@@ -569,7 +565,7 @@ class BeastHttpClient final : public HttpClient {
         return max_attempts > 1 ? finish("gave up after " + std::to_string(attempt) + " attempts")
                                 : finish("");
       }
-      milliseconds delay = next_retry_delay(policy, attempt, retry_after, uniform01());
+      milliseconds delay = backoff.next(retry_after);
       if (Clock::now() + delay - first_start > policy.max_total) {
         return finish("gave up: the next retry would exceed the " + duration_text(policy.max_total) +
                       " limit");

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <ctime>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,16 @@ std::chrono::milliseconds next_retry_delay(const RetryPolicy& policy, int retry,
                                            double uniform01) {
   if (retry_after) return *retry_after;
   return backoff_delay(policy, retry, uniform01);
+}
+
+std::chrono::milliseconds Backoff::next(std::optional<std::chrono::milliseconds> asked) {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  double draw = std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+  return next_retry_delay(policy_, ++retries_, asked, draw);
+}
+
+std::chrono::milliseconds Backoff::next_after(std::int64_t retry_after_ms) {
+  return next(retry_after_ms >= 0 ? std::optional(std::chrono::milliseconds(retry_after_ms)) : std::nullopt);
 }
 
 }  // namespace pipehost::net

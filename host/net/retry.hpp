@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -30,5 +31,24 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, do
 std::chrono::milliseconds next_retry_delay(const RetryPolicy& policy, int retry,
                                            std::optional<std::chrono::milliseconds> retry_after,
                                            double uniform01);
+
+/// The waits between the attempts of one operation: every retry loop in the host (the HTTP client's
+/// attempts, the engine's waits for a provider that asked to be retried) takes its delays from one of
+/// these, so the policy (exponential, full jitter, the server's wish first) lives in one place.
+class Backoff {
+ public:
+  explicit Backoff(const RetryPolicy& policy) : policy_(policy) {}
+  /// The wait before the next attempt: `asked` (a Retry-After, or a provider's retry hint) when
+  /// given, otherwise the jittered backoff for the next retry number.
+  std::chrono::milliseconds next(std::optional<std::chrono::milliseconds> asked = std::nullopt);
+  /// As next(), from a Status::retry hint (negative = none).
+  std::chrono::milliseconds next_after(std::int64_t retry_after_ms);
+  /// Retries so far.
+  int retries() const { return retries_; }
+
+ private:
+  RetryPolicy policy_;
+  int retries_ = 0;
+};
 
 }  // namespace pipehost::net

@@ -249,8 +249,9 @@ void gather_failures(ledger::LedgerReader& reader, const ReportInputs& inputs, c
   }
 }
 
-bool ended(const std::string& state) {
-  for (const char* s : {"fetched", "succeeded", "failed", "expired", "cancelled", "discarded"})
+bool ended(ledger::JobState state) {
+  using enum ledger::JobState;
+  for (auto s : {fetched, succeeded, failed, expired, cancelled, discarded, not_ours})
     if (state == s) return true;
   return false;
 }
@@ -262,8 +263,9 @@ void gather_jobs(ledger::LedgerReader& reader, const ReportLimits& limits, Repor
   std::size_t first = jobs.size() > limits.timeline_jobs ? jobs.size() - limits.timeline_jobs : 0;
   for (std::size_t i = first; i < jobs.size(); ++i) {
     const auto& j = jobs[i];
-    data.jobs.push_back({j.job.display_name, j.job.state, j.job.row_count, j.job.succeeded, j.job.failed,
-                         j.job.created_at, j.job.submitted_at, j.updated_at, ended(j.job.state)});
+    data.jobs.push_back({j.job.display_name, ledger::to_string(j.job.state), j.job.row_count, j.job.succeeded,
+                         j.job.failed, j.job.created_at, j.job.submitted_at, j.updated_at,
+                         ended(j.job.state)});
   }
 }
 

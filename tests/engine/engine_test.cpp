@@ -231,3 +231,87 @@ TEST_F(EngineTest, ProviderThatCannotWorkInTheConfiguredModeIsRefusedBeforeTheSc
 }
 
 }  // namespace
+
+namespace {
+
+/// Runs the test-model request builder and parser with the nameless-batch provider, whose jobs carry no
+/// name: an in-doubt create is found again by listing the provider's jobs.
+class NamelessJobsTest : public EngineTest {
+ protected:
+  std::string nameless_config(int rows, const std::string& provider_extra, int jobs_in_flight = 2) {
+    auto path = dir_.file("nameless.json");
+    write_file(path, R"({
+      "source": {"plugin": "test-rows", "rows": )" +
+                         std::to_string(rows) + R"(},
+      "request": {"plugin": "test-model", "column": "text", "system": "be brief"},
+      "provider": {"plugin": "nameless-batch", "batch_size": 100, "max_jobs_in_flight": )" +
+                         std::to_string(jobs_in_flight) + R"(, "poll_interval_s": 0.05)" + provider_extra +
+                         R"(},
+      "parser": {"plugin": "test-model", "version": 1},
+      "sinks": [{"plugin": "test-rows", "path": "out/result.tsv"}],
+      "run": {"state_dir": "state"}
+    })");
+    return path;
+  }
+  /// The provider's jobs: handle -> the row keys it holds.
+  std::map<std::string, std::vector<std::string>> provider_jobs() {
+    std::map<std::string, std::vector<std::string>> out;
+    auto state = json::parse(read_file(dir_.path() / "state/nameless-jobs.json")).as_object();
+    for (const auto& [handle, job] : state.at("jobs").as_object())
+      for (const auto& key : job.at("keys").as_array()) out[handle].emplace_back(key.as_string());
+    return out;
+  }
+  /// Checks every row was created in exactly one of our jobs and the output is complete.
+  void expect_each_row_created_once(int rows) {
+    std::map<std::string, int> creates;
+    for (const auto& [handle, keys] : provider_jobs())
+      for (const auto& key : keys)
+        if (!key.starts_with("stranger")) ++creates[key];
+    EXPECT_EQ(creates.size(), static_cast<std::size_t>(rows));
+    for (const auto& [key, n] : creates) EXPECT_EQ(n, 1) << "row " << key << " was sent " << n << " times";
+    auto lines = output_lines();
+    ASSERT_EQ(lines.size(), static_cast<std::size_t>(rows) + 1);
+    for (int i = 1; i <= rows; ++i) EXPECT_EQ(lines[i], ok_line(i));
+  }
+};
+
+TEST_F(NamelessJobsTest, ALostCreateAnswerIsFoundByListingNotCreatedAgain) {
+  auto r = pipehost({"run", nameless_config(300, R"(, "lose_create_answer": 2)")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(provider_jobs().size(), 3u) << "three jobs of 100 rows, none created twice";
+  expect_each_row_created_once(300);
+}
+
+TEST_F(NamelessJobsTest, JobsWhoseCreatesAreInDoubtTogetherEachFindTheirOwn) {
+  // Six jobs of the same size in flight, every create answer lost: were they created side by side,
+  // one job's lookup could adopt a sibling's job (same size, unclaimed) and its answers would match
+  // none of its rows. Creates take turns in planning order, so each finds its own.
+  auto r = pipehost({"run", nameless_config(600, R"(, "lose_create_answer": 6)", 6)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("it is not this run's job"), std::string::npos) << r.err;
+  EXPECT_EQ(provider_jobs().size(), 6u);
+  expect_each_row_created_once(600);
+}
+
+TEST_F(NamelessJobsTest, ACrashBetweenCreateAndLedgerWriteIsReconciledByListing) {
+  auto config = nameless_config(200, R"(, "crash_after_create": 1)");
+  auto crashed = pipehost({"run", config});
+  EXPECT_NE(crashed.exit_code, 0) << "the process died inside the create call";
+  ASSERT_EQ(provider_jobs().size(), 1u) << "the job was created before the crash";
+  auto resumed = pipehost({"run", config});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(provider_jobs().size(), 2u) << "the crashed create was adopted, not repeated";
+  expect_each_row_created_once(200);
+}
+
+TEST_F(NamelessJobsTest, AStrangersJobOfTheSameSizeIsNotTakenForOurs) {
+  // The first create fails; meanwhile someone else creates a job of the same size. The engine looks
+  // before creating again, takes the stranger's job for its own, and finds out from its answers.
+  auto r =
+      pipehost({"run", nameless_config(100, R"(, "fail_creates": 1, "stranger_on_failed_create": true)")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("answered none of its rows: it is not this run's job"), std::string::npos) << r.err;
+  expect_each_row_created_once(100);
+}
+
+}  // namespace

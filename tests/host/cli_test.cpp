@@ -187,8 +187,37 @@ TEST(Cli, PluginsTableReportsRefusalsOnStderr) {
 TEST(Cli, PluginDetailsShowConfigKeys) {
   auto r = pipehost_cli({"plugins", "test-rows", "--plugins", TEST_GOOD_PLUGINS});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("| `rows` | integer | 10 | how many rows |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| `rows` | integer, at least 0 | 10 | how many rows |"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("| `path` | string (path) | required |  |"), std::string::npos) << r.out;
+}
+
+TEST(Cli, PluginDetailsListTheKeysTheHostReadsNestedKeysAndBounds) {
+  auto provider = pipehost_cli({"plugins", "gemini-batch", "--plugins", PIPEHOST_PLUGIN_DIR});
+  ASSERT_EQ(provider.exit_code, 0) << provider.err;
+  EXPECT_NE(provider.out.find("Read by pipehost itself in every provider section"), std::string::npos);
+  for (const char* row :
+       {"| `mode` | one of \"batch\", \"online\" | \"batch\" |",
+        "| `batch_size` | integer, 1 to 100000000 | 2000 |",
+        "| `max_jobs_in_flight` | integer, 1 to 1024 | 4 |", "| `poll_interval_s` | number, > 0,",
+        "| `online_concurrency` |", "| `requests_per_minute` |", "| `allow_insecure_http` | boolean |"})
+    EXPECT_NE(provider.out.find(row), std::string::npos) << row << "\n" << provider.out;
+
+  auto logger = pipehost_cli({"plugins", "jsonl-log", "--plugins", PIPEHOST_PLUGIN_DIR});
+  ASSERT_EQ(logger.exit_code, 0) << logger.err;
+  EXPECT_NE(logger.out.find("| `required` | boolean | true |"), std::string::npos) << logger.out;
+  EXPECT_EQ(logger.out.find("| `batch_size` | integer, 1 to 100000000"), std::string::npos) << logger.out;
+
+  auto request = pipehost_cli({"plugins", "prompt-template", "--plugins", PIPEHOST_PLUGIN_DIR});
+  ASSERT_EQ(request.exit_code, 0) << request.err;
+  EXPECT_NE(request.out.find("| `generation.temperature` | number, 0 to 2 |"), std::string::npos)
+      << request.out;
+  EXPECT_NE(request.out.find("{{column \\| json}}"), std::string::npos) << "a bare | splits the table row";
+  EXPECT_EQ(request.out.find("Read by pipehost itself"), std::string::npos);
+
+  auto json = pipehost_cli({"plugins", "gemini-batch", "--json", "--plugins", PIPEHOST_PLUGIN_DIR});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto stage = boost::json::parse(json.out).at("stages").as_array()[0];
+  EXPECT_EQ(stage.at("host_keys_schema").at("properties").at("batch_size").at("default").as_int64(), 2000);
 }
 
 class PassThroughTest : public ::testing::Test {

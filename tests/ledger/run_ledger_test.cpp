@@ -62,7 +62,7 @@ TEST_F(LedgerTest, JobLifecycleAppliesEachResultOnce) {
 
   ledger.record_outcomes(job.id, {ok("k1"), failed("k2", 1)}, "fp");
   ledger.record_outcomes(job.id, {failed("k1", 1)}, "fp");  // a re-fetch must not undo k1
-  ledger.close_job(job.id, job_state::fetched, "no answer", "fp");
+  ledger.close_job(job.id, JobState::fetched, "no answer", "fp");
 
   EXPECT_EQ(ledger.row_result("k1")->state, RowState::done);
   EXPECT_EQ(ledger.row_result("k1")->fields, (std::vector<std::string>{"a", "b"}));
@@ -96,7 +96,7 @@ TEST_F(LedgerTest, ReleasedJobsCostNoAttempt) {
   auto eligible = ledger.eligible_rows(1);
   ASSERT_EQ(eligible.size(), 2u);
   EXPECT_EQ(eligible[0].attempts, 0);
-  EXPECT_EQ(ledger.jobs()[0].state, job_state::discarded);
+  EXPECT_EQ(ledger.jobs()[0].state, JobState::discarded);
 }
 
 TEST_F(LedgerTest, PlannedJobsSurviveReopening) {
@@ -113,7 +113,7 @@ TEST_F(LedgerTest, PlannedJobsSurviveReopening) {
   auto unfinished = reopened.unfinished_jobs();
   ASSERT_EQ(unfinished.size(), 1u);
   EXPECT_EQ(unfinished[0].display_name, name);
-  EXPECT_EQ(unfinished[0].state, job_state::planned);
+  EXPECT_EQ(unfinished[0].state, JobState::planned);
   auto rows = reopened.job_rows(unfinished[0].id);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].user_parts, std::vector<std::string>{"user text"});
@@ -241,10 +241,11 @@ TEST_F(LedgerTest, AJobEndedButNotSettledIsStillUnfinished) {
   ledger.set_job_handle(job.id, "batches/1");
   pipehost::JobStatus status;
   status.state = pipehost::JobState::failed;
-  ledger.set_job_state(job.id, "failed", &status);  // then the process dies before the rows are settled
+  ledger.set_job_state(job.id, JobState::failed,
+                       &status);  // then the process dies before the rows are settled
   RunLedger reopened(file());
   ASSERT_EQ(reopened.unfinished_jobs().size(), 1u) << "its rows would otherwise stay submitted for ever";
-  reopened.close_job(job.id, "failed", "batch job failed", "fp");
+  reopened.close_job(job.id, JobState::failed, "batch job failed", "fp");
   EXPECT_TRUE(reopened.unfinished_jobs().empty());
 }
 
@@ -297,7 +298,7 @@ INSERT INTO results VALUES('k1', '["a","b"]', '{"x":"a"}', 'm-1', 'STOP', 1, 'fp
 )sql");
   }
   RunLedger ledger(file());
-  EXPECT_EQ(ledger.meta("schema_version"), "2");
+  EXPECT_EQ(ledger.meta("schema_version"), std::to_string(RunLedger::kSchemaVersion));
   EXPECT_EQ(ledger.run_id(), "abcd1234");
   EXPECT_EQ(ledger.row_result("k1")->fields, (std::vector<std::string>{"a", "b"}));
   auto calls = ledger.calls("k1");
@@ -310,6 +311,20 @@ INSERT INTO results VALUES('k1', '["a","b"]', '{"x":"a"}', 'm-1', 'STOP', 1, 'fp
   EXPECT_EQ(ledger.changed_rows("fp-v1").content, 0u) << "unknown content hashes never count as changes";
   ledger.rename_fingerprint("fp-v1", "fp-v2");
   EXPECT_FALSE(ledger.changed_rows("fp-v2").any());
+  EXPECT_FALSE(ledger.request_template("fp-v1")) << "a migrated ledger has no requests kept, and says so";
+}
+
+TEST_F(LedgerTest, TheFirstRequestKeptForAConfigStays) {
+  {
+    RunLedger ledger(file());
+    ledger.keep_request_template("fp-1", R"({"system_instruction":"first"})");
+    ledger.keep_request_template("fp-1", R"({"system_instruction":"second"})");
+    ledger.keep_request_template("fp-2", R"({"system_instruction":"other"})");
+  }
+  RunLedger reopened(file());
+  EXPECT_EQ(reopened.request_template("fp-1"), R"({"system_instruction":"first"})");
+  EXPECT_EQ(reopened.request_template("fp-2"), R"({"system_instruction":"other"})");
+  EXPECT_FALSE(reopened.request_template("fp-3"));
 }
 
 TEST_F(LedgerTest, RefusesANewerSchema) {

@@ -26,7 +26,7 @@ fail() {
 step() { echo "package test: $*"; }
 
 # The plugins every package ships.
-plugins=(braintrust-log csv-io gemini-batch json-io jsonl-log markdown-json-parser prompt-template)
+plugins=(anthropic-batch braintrust-log csv-io gemini-batch json-io jsonl-log markdown-json-parser openai-batch prompt-template)
 
 # Every plugin name appears in a `pipehost plugins` listing.
 expect_all_plugins() {
@@ -53,7 +53,9 @@ package_owning() {
   real=$(readlink -f "$1")
   for candidate in "$1" "$real" "${1#/usr}" "/usr$1" "${real#/usr}"; do
     if dpkg -S "$candidate" >/dev/null 2>&1; then
-      dpkg -S "$candidate" | head -n 1 | cut -d: -f1
+      # Read all of dpkg's answer: a reader that stops early (head) makes it die of SIGPIPE, which
+      # pipefail turns into a failure once the answer outgrows the pipe's buffer.
+      dpkg -S "$candidate" | awk -F: 'NR == 1 {print $1}'
       return 0
     fi
   done
@@ -76,7 +78,7 @@ tar -xzf "$tarball" -C "$work/unpacked"
 top="$work/unpacked/pipehost-$version"
 for path in bin/pipehost bin/pipehost-emulator include/pipehost/sdk.hpp \
   lib/cmake/pipehost/pipehostConfig.cmake lib/cmake/pipehost/PipehostPlugin.cmake \
-  examples/songs/run.json examples/songs/songs.csv examples/json-sink/run.json examples/echo-provider/CMakeLists.txt \
+  examples/songs/run.json examples/songs/songs.csv examples/json-sink/run.json examples/songs-openai/run.json examples/songs-anthropic/run.json examples/echo-provider/CMakeLists.txt \
   docs/user-guide.md README.md; do
   [ -e "$top/$path" ] || fail "the tarball has no $path"
 done
@@ -168,11 +170,13 @@ for p in "${plugins[@]}"; do
   [ -f "$root/lib/pipehost/plugins/pipehost-$p.so" ] || fail "the .deb has no /usr/lib/pipehost/plugins/pipehost-$p.so"
 done
 # Every shared library any binary or plugin needs comes from a package the .deb depends on.
+# The linker's cache, read once and in full (see package_owning on early readers and pipefail).
+linker_cache=$(ldconfig -p)
 needed=$(for f in "$root"/bin/* "$root"/lib/pipehost/plugins/*.so; do
   readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'
 done | sort -u)
 for library in $needed; do
-  path=$(ldconfig -p | awk -v lib="$library" '$1 == lib && /x86-64/ {print $NF; exit}')
+  path=$(awk -v lib="$library" '$1 == lib && /x86-64/ && !found {print $NF; found = 1}' <<<"$linker_cache")
   [ -n "$path" ] || fail "$library (needed by the .deb's binaries) is not installed here"
   owner=$(package_owning "$path") || fail "no installed package owns $path (for $library)"
   # The package itself, or a name it provides (libspdlog1.10 provides libspdlog1.10-fmt9, which its

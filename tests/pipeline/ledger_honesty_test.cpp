@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <signal.h>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 
@@ -201,6 +202,7 @@ TEST_F(LedgerHonestyTest, AnInsertedRowShiftsRowNumberKeysAndIsCaught) {
 }
 
 TEST_F(LedgerHonestyTest, APromptChangeWhileJobsAreInFlightIsRedoneUnderTheNewPrompt) {
+  loggers_json_ = R"({"plugin": "jsonl-log", "path": "calls.jsonl", "system_instruction": "full"})";
   start(400, "batch_ms=1500", R"(, "batch_size": 200)");
   kill_run_after(2);
   std::string prompt = read_file(std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/prompt.md");
@@ -216,6 +218,18 @@ TEST_F(LedgerHonestyTest, APromptChangeWhileJobsAreInFlightIsRedoneUnderTheNewPr
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_EQ(expect_complete_output(), 400u);
   EXPECT_EQ(batches_created(), 4) << "the old jobs' answers were collected, then every row was redone";
+  // Each call is logged with the system instruction its request was sent with.
+  std::map<std::string, std::set<std::string>> keys_by_prompt;
+  std::istringstream calls(read_file(dir_.file("calls.jsonl")));
+  for (std::string line; std::getline(calls, line);) {
+    auto event = json::parse(line);
+    auto system = json::value_to<std::string>(event.at("input").at("messages").at(0).at("content"));
+    auto key = json::value_to<std::string>(event.at("metadata").at("row_key"));
+    bool new_prompt = system.find("Answer tersely.") != std::string::npos;
+    EXPECT_TRUE(keys_by_prompt[new_prompt ? "new" : "old"].insert(key).second) << key << " logged twice";
+  }
+  EXPECT_EQ(keys_by_prompt["old"].size(), 400u) << "the old jobs' calls carry the old prompt";
+  EXPECT_EQ(keys_by_prompt["new"].size(), 400u);
   auto settled = pipehost({"run"});
   EXPECT_EQ(settled.exit_code, 0) << "every answer is now the new prompt's: " << settled.err;
   EXPECT_EQ(batches_created(), 4);

@@ -45,7 +45,7 @@ class LedgerReaderTest : public ::testing::Test {
     failed.raw_text = "sorry <script>";
     ledger_->record_outcomes(
         job.id, {ok("a", {"High", "x"}), ok("b", {"Low", "y"}), failed, ok("d", {"High", "z"})}, "fp");
-    ledger_->set_job_state(job.id, job_state::fetched);
+    ledger_->set_job_state(job.id, JobState::fetched);
   }
 
   std::string file() const { return dir_.file("ledger.sqlite"); }
@@ -124,7 +124,7 @@ TEST_F(LedgerReaderTest, CallsInputsAndJobs) {
   EXPECT_FALSE(inputs.count("e")) << "never sent";
   auto jobs = reader.jobs();
   ASSERT_EQ(jobs.size(), 1u);
-  EXPECT_EQ(jobs[0].job.state, "fetched");
+  EXPECT_EQ(jobs[0].job.state, pipehost::ledger::JobState::fetched);
   EXPECT_GE(jobs[0].updated_at, jobs[0].job.created_at);
   EXPECT_TRUE(reader.has_row("e"));
   EXPECT_FALSE(reader.has_row("zz"));
