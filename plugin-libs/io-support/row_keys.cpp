@@ -5,7 +5,6 @@
 namespace pipehost::io {
 
 std::string RowKeys::start(const std::vector<std::string>& columns) {
-  first_lines_.clear();
   row_number_.assign(1, '0');
   if (!has_key_column()) return {};
   for (key_index_ = 0; key_index_ < columns.size(); ++key_index_) {
@@ -37,10 +36,7 @@ std::string RowKeys::assign(Row& row) {
   }
   row.key = row.values[key_index_].to_text();
   if (row.key.empty()) return "empty key in key column " + quote_for_message(key_column_);
-  auto [it, inserted] = first_lines_.try_emplace(row.key, row.line);
-  if (inserted) return {};
-  return "duplicate key " + quote_for_message(row.key) + " in key column " + quote_for_message(key_column_) +
-         " (first seen on line " + std::to_string(it->second) + ")";
+  return {};
 }
 
 }  // namespace pipehost::io

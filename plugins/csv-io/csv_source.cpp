@@ -8,9 +8,10 @@ ConfigSpec<CsvSourceConfig> source_spec() {
   using C = CsvSourceConfig;
   ConfigSpec<C> spec;
   spec.add("path", &C::path, "CSV file to read (UTF-8; a byte order mark is dropped).").required().path();
-  spec.add(
-      "key", &C::key,
-      "Column whose values identify the rows (unique, non-empty). Default: the 1-based data row number.");
+  spec.add("key", &C::key,
+           "Column whose values identify the rows (non-empty; a repeat is refused unless "
+           "run.allow_duplicate_keys). "
+           "Default: the 1-based data row number.");
   spec.add("delimiter", &C::delimiter, "Field delimiter: one ASCII character, e.g. \";\" or \"\\t\".");
   spec.add("quote", &C::quote, "Quote character: one ASCII character.");
   spec.add("header", &C::header, "The first row holds the column names.");

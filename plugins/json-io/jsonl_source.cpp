@@ -8,9 +8,10 @@ ConfigSpec<JsonlSourceConfig> source_spec() {
   using C = JsonlSourceConfig;
   ConfigSpec<C> spec;
   spec.add("path", &C::path, "JSON Lines file to read: one JSON object per line (UTF-8).").required().path();
-  spec.add(
-      "key", &C::key,
-      "Column whose values identify the rows (unique, non-empty). Default: the 1-based data row number.");
+  spec.add("key", &C::key,
+           "Column whose values identify the rows (non-empty; a repeat is refused unless "
+           "run.allow_duplicate_keys). "
+           "Default: the 1-based data row number.");
   spec.add("columns", &C::columns,
            "The columns (every object must have exactly these keys). Default: the keys of the first object.")
       .min_items(1)

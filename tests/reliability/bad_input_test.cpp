@@ -133,6 +133,33 @@ TEST_F(BadInputTest, DuplicateKeyColumnValue) {
   expect_refused(run(), {"duplicate key"});
 }
 
+TEST_F(BadInputTest, AllowedDuplicateKeysAreNamedTheSameWayInEveryPass) {
+  // Row 3 comes three times: its repeats go by "KEY#2" and "KEY#3" in the ledger (first pass) and in
+  // the answer and export passes alike, so each is answered once and exported next to its own row.
+  config_["source"].as_object()["key"] = "song";
+  config_["run"].as_object()["allow_duplicate_keys"] = true;
+  save(config_);
+  std::string third = good_csv(3).substr(good_csv(2).size());
+  write_file(songs(), good_csv(3) + third + good_csv(5).substr(good_csv(3).size()) + third);
+  auto first = run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto output = read_csv(output_path());
+  ASSERT_EQ(output.rows.size(), 7u);
+  for (std::size_t i = 0; i < output.rows.size(); ++i) EXPECT_EQ(output.at(i, "_error"), "") << i;
+  auto listed = pipehost({"rows", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  std::vector<std::string> keys;
+  for (std::size_t start = 0, end; (end = listed.out.find('\n', start)) != std::string::npos; start = end + 1)
+    keys.emplace_back(json::parse(listed.out.substr(start, end - start)).at("key").as_string());
+  ASSERT_EQ(keys.size(), 7u) << listed.out;
+  EXPECT_EQ(keys[3], keys[2] + "#2");
+  EXPECT_EQ(keys[6], keys[2] + "#3");
+  const auto requests = stats().at("batch_lines_processed").as_int64();
+  auto again = run();
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(stats().at("batch_lines_processed").as_int64(), requests) << "a second run sends nothing";
+}
+
 TEST_F(BadInputTest, HeaderOnlyIsAnEmptyRunNotAnError) {
   // No rows is a valid (empty) dataset: the run succeeds, sends nothing, and writes an output that has
   // the header and no rows.

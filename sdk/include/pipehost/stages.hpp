@@ -69,7 +69,8 @@ class Stage {
 };
 
 /// Yields the input rows. Sources are re-readable: the host calls `open` again to re-read from the
-/// start (resume, export). Memory must not grow with the input size.
+/// start (resume, export). Memory must not grow with the input size. A row's key must not be empty;
+/// a repeated key is passed on, the host refuses it or tells repeats apart (run.allow_duplicate_keys).
 class Source : public Stage {
  public:
   static constexpr StageKind kKind = StageKind::source;

@@ -110,10 +110,10 @@ TEST(CsvMalformed, InvalidUtf8IsAnErrorOrReplaced) {
             (std::vector<std::vector<std::string>>{{"1", "caf\xEF\xBF\xBD"}, {"2", "ok"}}));
 }
 
-TEST(CsvMalformed, DuplicateKeyNamesBothLines) {
-  EXPECT_EQ(
-      error_of("duplicate_key.csv", {{"key", "id"}}),
-      corpus("duplicate_key.csv") + ":4:1: duplicate key \"1\" in key column \"id\" (first seen on line 2)");
+TEST(CsvMalformed, DuplicateKeysAreReadForTheHostToJudge) {
+  // Whether a key may repeat is the host's call (run.allow_duplicate_keys): the source passes both on.
+  EXPECT_EQ(read_file_with_source(corpus("duplicate_key.csv"), {{"key", "id"}}).keys(),
+            (std::vector<std::string>{"1", "2", "1"}));
   // Without a key column, rows are numbered and nothing is duplicate.
   EXPECT_EQ(read_file_with_source(corpus("duplicate_key.csv")).keys(),
             (std::vector<std::string>{"1", "2", "3"}));
