@@ -219,6 +219,8 @@ Status GeminiApi::upload_chunks(const std::string& path, std::uint64_t size, con
       problem = sent.message();
     }
 
+    // Not a retry loop on top of the host's: the resumable upload protocol itself says to ask the
+    // server how much arrived and to continue from there, which a blind repeat cannot do.
     if (++failures > config_.http_attempts) {
       return Status::retry("upload failed " + std::to_string(failures) + " times in a row at offset " +
                            std::to_string(offset) + ": " + problem);
@@ -330,79 +332,26 @@ Status GeminiApi::download_lines(const std::string& file_name,
                                  const std::function<Status(std::string_view)>& on_line) {
   Status valid = check_resource_name(file_name, "files");
   if (!valid.is_ok()) return valid;
-  std::string url =
-      config_.base_url + "/download/" + config_.api_version + "/" + file_name + ":download?alt=media";
+  HttpRequest request = make_request(
+      "GET", config_.base_url + "/download/" + config_.api_version + "/" + file_name + ":download?alt=media");
+  // The host retries and, after a broken connection, asks for the rest by Range (or skips what a
+  // server ignoring Range sends again): every line reaches us once.
+  request.retry = retrying();
+  request.resume_lines = true;
+  Status caller_status;  // a stop asked by the caller is returned as is
+  request.on_response_line = [&](std::string_view line) {
+    caller_status = on_line(line);
+    return caller_status;
+  };
+  HttpResponse response;
+  Status sent = http_->send(request, response);
+  host_.progress("bytes_downloaded", static_cast<std::int64_t>(response.body_bytes));
+  if (!caller_status.is_ok()) return caller_status;
   std::string call = "downloading " + file_name;
-
-  // Where the caller stands: bytes (at line ends) and lines it has already seen.
-  std::uint64_t delivered_bytes = 0;
-  std::uint64_t delivered_lines = 0;
-  // When a Range resume does not line up (the server ignored Range, or lines end in CRLF), fall back
-  // to downloading from the start and skipping the lines already delivered.
-  bool skip_mode = false;
-  static const std::string kMisaligned = "resume point is not at a line end";
-
-  for (int attempt = 1;; ++attempt) {
-    HttpRequest request = make_request("GET", url);
-    request.retry = retrying();
-    bool probing = false;
-    bool ranged = false;
-    std::uint64_t skipping = 0;
-    if (skip_mode) {
-      skipping = delivered_lines;
-    } else if (delivered_bytes > 0) {
-      // Ask for one byte before the resume point: it must be the '\n' ending the last delivered line.
-      request.headers.push_back({"Range", "bytes=" + std::to_string(delivered_bytes - 1) + "-"});
-      probing = true;
-      ranged = true;
-    }
-    Status caller_status;  // a stop asked by the caller is returned as is, never "resumed"
-    request.on_response_line = [&](std::string_view line) -> Status {
-      if (probing) {
-        probing = false;
-        return line.empty() ? Status::ok() : Status::fatal(kMisaligned);
-      }
-      if (skipping > 0) {
-        --skipping;
-        return Status::ok();
-      }
-      delivered_bytes += line.size() + 1;
-      ++delivered_lines;
-      caller_status = on_line(line);
-      return caller_status;
-    };
-    HttpResponse response;
-    Status sent = http_->send(request, response);
-    host_.progress("bytes_downloaded", static_cast<std::int64_t>(response.body_bytes));
-    if (!caller_status.is_ok()) return caller_status;
-    if (sent.is_ok() && success(response.status)) {
-      if (ranged && response.status != 206) {
-        // Unreachable in practice (the probe line would have failed), kept as a guard.
-        return Status::fatal(call + ": the server ignored the Range request");
-      }
-      return Status::ok();
-    }
-    if (sent.is_ok()) {
-      if (response.status == 416 && !skip_mode) {
-        skip_mode = true;
-        continue;
-      }
-      return api_error(call, response.status, response.body, response.header("retry-after"));
-    }
-    if (sent.is_fatal() && sent.message().ends_with(kMisaligned)) {
-      host_.log(LogLevel::info,
-                call + ": resuming by byte range did not line up; downloading again and skipping " +
-                    std::to_string(delivered_lines) + " lines");
-      skip_mode = true;
-      continue;
-    }
-    if (!sent.is_retry() || attempt >= config_.http_attempts) return sent.with_context(call);
-    host_.log(LogLevel::warn, call + " broke after " + std::to_string(delivered_lines) + " lines (" +
-                                  sent.message() + "); resuming");
-    auto wait = std::min<milliseconds>(config_.retry_backoff() * (1LL << std::min(attempt - 1, 6)),
-                                       milliseconds(30000));
-    if (!host_.sleep_for(wait)) return Status::retry(call + ": cancelled");
-  }
+  if (!sent.is_ok()) return sent.with_context(call);
+  if (!success(response.status))
+    return api_error(call, response.status, response.body, response.header("retry-after"));
+  return Status::ok();
 }
 
 Status GeminiApi::generate_content(const std::string& body, HttpResponse& response) {

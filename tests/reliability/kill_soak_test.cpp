@@ -149,7 +149,7 @@ class KillSoakTest : public PipelineTest {
         // Well before the new job can finish, so the run is still there to be killed.
         return run.logged("created job ") ? random_ms(0, kBatchMs * 3 / 4) : -1;
       case Phase::downloading:
-        return run.logged(" broke after ") ? random_ms(0, 60) : -1;
+        return run.logged("; resuming the lines at byte ") ? random_ms(0, 60) : -1;
       case Phase::exporting:
         return names_starting_with(dir_.path(), state + "-out.csv.tmp-" + std::to_string(run.pid())).empty()
                    ? -1
