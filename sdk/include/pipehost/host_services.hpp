@@ -101,39 +101,13 @@ struct HttpResponse {
   std::uint64_t body_bytes = 0;
 
   /// The first header with this name (case-insensitive), or empty.
-  std::string header(std::string_view name) const {
-    for (const auto& h : headers) {
-      if (h.name.size() != name.size()) continue;
-      bool same = true;
-      for (std::size_t i = 0; i < name.size() && same; ++i) {
-        auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-        same = lower(h.name[i]) == lower(name[i]);
-      }
-      if (same) return h.value;
-    }
-    return {};
-  }
+  inline std::string header(std::string_view name) const;
 };
 
 /// The usual meaning of an HTTP status for a call named `what`: 2xx ok; 408, 429 and 5xx retry (with
 /// the Retry-After hint); 401 and 403 fatal ("check the key"); other 4xx fatal. The message carries
 /// the start of the response body, which is where services explain themselves.
-inline Status status_of(const HttpResponse& response, std::string_view what) {
-  if (response.status >= 200 && response.status < 300) return Status::ok();
-  std::string body = response.body.substr(0, 300);
-  std::string message =
-      std::string(what) + ": HTTP " + std::to_string(response.status) + (body.empty() ? "" : ": " + body);
-  if (response.status == 408 || response.status == 429 || response.status >= 500) {
-    std::int64_t hint = -1;
-    std::string after = response.header("retry-after");
-    if (!after.empty() && after.find_first_not_of("0123456789") == std::string::npos && after.size() < 9)
-      hint = std::stoll(after) * 1000;
-    return Status::retry(std::move(message), hint);
-  }
-  if (response.status == 401 || response.status == 403)
-    return Status::fatal(message + " (check the API key)");
-  return Status::fatal(std::move(message));
-}
+inline Status status_of(const HttpResponse& response, std::string_view what);
 
 /// Settings of one HTTP client (one per plugin instance is typical).
 struct HttpClientOptions {
@@ -190,3 +164,5 @@ class HostServices {
 };
 
 }  // namespace pipehost
+
+#include "pipehost/detail/http_impl.hpp"
