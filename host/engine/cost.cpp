@@ -115,9 +115,13 @@ std::string tokens_text(const ledger::TokenTotals& tokens) {
 }
 
 boost::json::object tokens_json(const ledger::TokenTotals& tokens) {
-  return {
-      {"input", tokens.input},   {"cached_input", tokens.cached_input}, {"cache_write", tokens.cache_write},
-      {"output", tokens.output}, {"thinking", tokens.thinking},         {"tool_units", tokens.tool_units}};
+  // The cached share is what prompt caching is judged by: the part of the input billed at the cache price.
+  double cached_share =
+      tokens.input ? static_cast<double>(tokens.cached_input) / static_cast<double>(tokens.input) : 0.0;
+  return {{"input", tokens.input},          {"cached_input", tokens.cached_input},
+          {"cached_share", cached_share},   {"cache_write", tokens.cache_write},
+          {"output", tokens.output},        {"thinking", tokens.thinking},
+          {"tool_units", tokens.tool_units}};
 }
 
 boost::json::value cost_json(const std::optional<CostBreakdown>& cost) {

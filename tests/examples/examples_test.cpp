@@ -69,6 +69,27 @@ TEST(Examples, DemoScriptClassifiesEverySong) {
     start = end + 1;
   }
   EXPECT_EQ(lines, input.rows.size());
+
+  // The cost is realistic: the songs job turns on web_search, whose per-prompt fee dwarfs the tokens,
+  // and every song after the first reads the 17 KB instruction from Gemini's implicit cache.
+  EXPECT_NE(r.out.find(" tool fees)"), std::string::npos) << r.out;
+  auto summary = json::parse(read_file(dir.file("demo/state/summary.json")));
+  const auto& cost = summary.at("cost");
+  EXPECT_GT(cost.at("tools").to_number<double>(), 10 * cost.at("tokens").to_number<double>()) << cost;
+  EXPECT_NEAR(cost.at("total").to_number<double>(),
+              cost.at("tokens").to_number<double>() + cost.at("tools").to_number<double>(), 1e-9);
+  const auto& tokens = summary.at("tokens");
+  EXPECT_GT(tokens.at("cached_input").as_int64(), tokens.at("input").as_int64() / 2)
+      << "the shared instruction is read from the cache: " << tokens;
+  EXPECT_GT(tokens.at("tool_units").as_int64(), 0);
+  EXPECT_NEAR(tokens.at("cached_share").to_number<double>(),
+              static_cast<double>(tokens.at("cached_input").as_int64()) /
+                  static_cast<double>(tokens.at("input").as_int64()),
+              1e-9);
+  // The run's report splits the cost the same way.
+  auto report = read_file(dir.file("demo/state/report.html"));
+  for (const char* figure : {"<tr><td>tools</td>", "<tr><td>cached input</td>", "<tr><td>tokens</td>"})
+    EXPECT_NE(report.find(figure), std::string::npos) << figure;
 }
 
 TEST(Examples, JsonSinkSharesTheRunAndWritesTypedRecords) {

@@ -94,12 +94,6 @@ TEST_F(PipelineTest, ExpiredAndFailedBatchesAreRetriedInNewJobs) {
   expect_no_double_creates();
 }
 
-}  // namespace
-}  // namespace pipehost::test
-
-namespace pipehost::test {
-namespace {
-
 class InterruptedRunTest : public PipelineTest {
  protected:
   /// Waits until the emulator has created `n` batches (or gives up after `timeout`).
@@ -183,6 +177,55 @@ TEST_F(PipelineTest, OnlineModeRespectsTheRateLimit) {
   EXPECT_EQ(expect_complete_output(), 20u);
   // 20 calls at 10 per second cannot finish in less than 1.9 s, whatever the concurrency.
   EXPECT_GE(took, std::chrono::milliseconds(1900));
+}
+
+// Google bills search grounding per use and gives it its own daily quota; a 429 for that quota is
+// waited out like any other, in batch lines and in online calls, and every row ends up answered.
+TEST_F(PipelineTest, TheSearchQuotaIsWaitedOutAndSearchesArePaidFor) {
+  start(100, "grounding_429=5,retry_delay_s=0");
+  auto r = pipehost({"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(expect_complete_output(), 100u);
+  auto emulated = stats();
+  EXPECT_EQ(emulated.at("faults_injected").at("grounding_429").as_int64(), 5);
+  EXPECT_EQ(emulated.at("gemini").at("grounded_requests").as_int64(), 100);
+  auto summary = json::parse(read_file(dir_.file("state/summary.json")));
+  EXPECT_EQ(summary.at("tokens").at("tool_units").as_int64(), 100) << "refused searches are not billed";
+  EXPECT_GT(summary.at("cost").at("tools").to_number<double>(), 0);
+  EXPECT_NE(r.out.find(" tool fees)"), std::string::npos) << r.out;
+}
+
+TEST_F(PipelineTest, TheSearchQuotaIsWaitedOutOnline) {
+  start(20, "grounding_429=3,retry_delay_s=1", R"(, "mode": "online", "online_concurrency": 2)");
+  auto r = pipehost({"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(expect_complete_output(), 20u);
+  EXPECT_EQ(stats().at("gemini").at("grounded_requests").as_int64(), 20);
+}
+
+TEST_F(PipelineTest, DryRunCountsOneToolUsePerRowAndSaysSo) {
+  start(50, "");
+  auto dry = pipehost({"run", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("assuming one grounded prompt of web_search per row"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find(" tool fees)"), std::string::npos) << dry.out;
+  EXPECT_EQ(stats().at("batches_created").as_int64(), 0);
+}
+
+TEST_F(PipelineTest, RunPricesOverrideTheProvidersPricesInTheBill) {
+  start(20, "", "", R"(, "prices": {"gemini-flash-latest": {"input": 1000, "output": 0}})");
+  auto r = pipehost({"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto summary = json::parse(read_file(dir_.file("state/summary.json")));
+  const auto& tokens = summary.at("tokens");
+  const auto& cost = summary.at("cost");
+  auto uncached = tokens.at("input").as_int64() - tokens.at("cached_input").as_int64();
+  EXPECT_NEAR(cost.at("input").to_number<double>(), static_cast<double>(uncached) * 1000 / 1e6 * 0.5, 1e-9)
+      << "the overridden input price, at the provider's batch discount";
+  EXPECT_EQ(cost.at("output").to_number<double>(), 0);
+  EXPECT_NEAR(cost.at("cached_input").to_number<double>(),
+              static_cast<double>(tokens.at("cached_input").as_int64()) * 0.03 / 1e6, 1e-12)
+      << "not overridden: the provider's cached price, which Gemini does not discount in a batch";
 }
 
 }  // namespace
