@@ -195,4 +195,32 @@ cp -r "$root/share/pipehost/examples/songs" "$work/songs-copy"
 "$root/bin/pipehost" validate "$work/songs-copy/run.json" >"$work/deb-validate.log" 2>&1 ||
   fail "the .deb's pipehost cannot validate its songs example: $(cat "$work/deb-validate.log")"
 
+step "apt resolves the .deb's Depends: apt-get --simulate install ./$(basename "$deb")"
+apt-get --simulate install "$deb" >"$work/apt-simulate.log" 2>&1 ||
+  fail "apt cannot install the .deb: $(cat "$work/apt-simulate.log")"
+grep -q '^Inst pipehost ' "$work/apt-simulate.log" || fail "apt would not install pipehost: $(cat "$work/apt-simulate.log")"
+
+# A real install changes the machine, so it runs only where asked (.ci/run, on a throwaway machine)
+# and as root; it is removed again whatever happens.
+if [ "${PIPEHOST_PACKAGE_TEST_INSTALL:-0}" = 1 ]; then
+  [ "$(id -u)" -eq 0 ] || fail "PIPEHOST_PACKAGE_TEST_INSTALL=1 needs root (apt-get install)"
+  [ ! -e /usr/bin/pipehost ] || fail "/usr/bin/pipehost exists already: not installing over it"
+  step "apt-get install ./$(basename "$deb"), then the installed pipehost runs the songs example"
+  remove_package() { apt-get remove -y pipehost >>"$work/apt-install.log" 2>&1 || true; }
+  trap 'remove_package; cleanup' EXIT
+  apt-get install -y --no-install-recommends "$deb" >"$work/apt-install.log" 2>&1 ||
+    fail "apt-get install failed: $(cat "$work/apt-install.log")"
+  expect_all_plugins "$(cd / && pipehost plugins)" "the installed pipehost plugins"
+  cp -r /usr/share/pipehost/examples/songs "$work/songs-installed"
+  (
+    cd "$work/songs-installed"
+    pipehost --config run.json --no-progress \
+      --set "provider.base_url=$url" --set "provider.ca_file=$ca" --set provider.poll_interval_s=0.2 \
+      --set "loggers.0.api_url=$url" --set "loggers.0.app_url=$url" --set "loggers.0.ca_file=$ca"
+  ) >"$work/installed-run.log" 2>&1 || fail "the installed songs run failed:"$'\n'"$(cat "$work/installed-run.log")"
+  grep -q "rows: 200 total, 200 ok" "$work/installed-run.log" || fail "$(cat "$work/installed-run.log")"
+  remove_package
+  [ ! -e /usr/bin/pipehost ] || fail "apt-get remove left /usr/bin/pipehost"
+fi
+
 step "ok: $(basename "$tarball") and $(basename "$deb")"
