@@ -23,6 +23,10 @@ struct ThirdPartyPlugin {
   std::string own_key;
 };
 
+void PrintTo(const ThirdPartyPlugin& plugin, std::ostream* out) {
+  *out << plugin.name;
+}
+
 class InstalledSdk : public testing::TestWithParam<ThirdPartyPlugin> {};
 
 TEST_P(InstalledSdk, BuildsTheProviderOutOfTree) {
