@@ -162,25 +162,34 @@ TEST(Examples, JsonSinkSharesTheRunAndWritesTypedRecords) {
   }
 }
 
+/// Runs examples/`example` against `emulator` with its API key in `key_env`, the provider at
+/// `base_url`, no loggers, and its output and state under `dir`. Checks that all 200 songs came out ok.
+ProcessResult run_songs_example(const EmulatorProcess& emulator, const TempDir& dir,
+                                const std::string& example, const std::string& key_env,
+                                const std::string& key, const std::string& base_url) {
+  ProcessOptions options;
+  options.timeout = std::chrono::minutes(2);
+  options.env = {{key_env, key}};
+  auto r =
+      run_process({bin_path("pipehost"), "run", "--no-progress", "--plugins", PIPEHOST_PLUGIN_DIR, "--config",
+                   std::string(PIPEHOST_SOURCE_DIR) + "/examples/" + example + "/run.json", "--set",
+                   "provider.base_url=" + base_url, "--set", "provider.ca_file=" + emulator.ca_file(),
+                   "--set", "provider.poll_interval_s=0.1", "--set", "loggers=[]", "--set",
+                   "sinks.0.path=" + dir.file("songs.csv"), "--set", "run.state_dir=" + dir.file("state")},
+                  options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("rows: 200 total, 200 ok"), std::string::npos) << r.out;
+  auto input = read_csv(std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/songs.csv");
+  EXPECT_EQ(read_csv(dir.file("songs.csv")).rows.size(), input.rows.size());
+  return r;
+}
+
 TEST(Examples, SongsOnOpenAIClassifiesEverySongOnce) {
   TempDir dir;
   EmulatorProcess emulator;
-  ProcessOptions options;
-  options.timeout = std::chrono::minutes(2);
-  options.env = {{"OPENAI_API_KEY", emulator.options().openai_key}};
-  auto r = run_process(
-      {bin_path("pipehost"), "run", "--no-progress", "--plugins", PIPEHOST_PLUGIN_DIR, "--config",
-       std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs-openai/run.json", "--set",
-       "provider.base_url=" + emulator.base_url() + "/v1", "--set", "provider.ca_file=" + emulator.ca_file(),
-       "--set", "provider.poll_interval_s=0.1", "--set", "loggers=[]", "--set",
-       "sinks.0.path=" + dir.file("songs.csv"), "--set", "run.state_dir=" + dir.file("state")},
-      options);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("rows: 200 total, 200 ok"), std::string::npos) << r.out;
+  auto r = run_songs_example(emulator, dir, "songs-openai", "OPENAI_API_KEY", emulator.options().openai_key,
+                             emulator.base_url() + "/v1");
   EXPECT_NE(r.out.find("(gpt-4.1-mini, batch pricing)"), std::string::npos) << r.out;
-  auto input = read_csv(std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/songs.csv");
-  auto output = read_csv(dir.file("songs.csv"));
-  ASSERT_EQ(output.rows.size(), input.rows.size());
   auto openai = json::parse(emulator.stats_json()).at("openai");
   EXPECT_EQ(openai.at("batch_lines_answered").as_int64(), 200);
   EXPECT_EQ(openai.at("answered_more_than_once").as_int64(), 0);
@@ -189,22 +198,9 @@ TEST(Examples, SongsOnOpenAIClassifiesEverySongOnce) {
 TEST(Examples, SongsOnAnthropicClassifiesEverySongOnceReadingTheCachedInstruction) {
   TempDir dir;
   EmulatorProcess emulator;
-  ProcessOptions options;
-  options.timeout = std::chrono::minutes(2);
-  options.env = {{"ANTHROPIC_API_KEY", emulator.options().anthropic_key}};
-  auto r = run_process(
-      {bin_path("pipehost"), "run", "--no-progress", "--plugins", PIPEHOST_PLUGIN_DIR, "--config",
-       std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs-anthropic/run.json", "--set",
-       "provider.base_url=" + emulator.base_url(), "--set", "provider.ca_file=" + emulator.ca_file(), "--set",
-       "provider.poll_interval_s=0.1", "--set", "loggers=[]", "--set",
-       "sinks.0.path=" + dir.file("songs.csv"), "--set", "run.state_dir=" + dir.file("state")},
-      options);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("rows: 200 total, 200 ok"), std::string::npos) << r.out;
+  auto r = run_songs_example(emulator, dir, "songs-anthropic", "ANTHROPIC_API_KEY",
+                             emulator.options().anthropic_key, emulator.base_url());
   EXPECT_NE(r.out.find("(claude-sonnet-4-5, batch pricing)"), std::string::npos) << r.out;
-  auto input = read_csv(std::string(PIPEHOST_SOURCE_DIR) + "/examples/songs/songs.csv");
-  auto output = read_csv(dir.file("songs.csv"));
-  ASSERT_EQ(output.rows.size(), input.rows.size());
   auto anthropic = json::parse(emulator.stats_json()).at("anthropic");
   EXPECT_EQ(anthropic.at("batch_creates").as_int64(), 4) << "200 songs in batches of 50";
   EXPECT_EQ(anthropic.at("answered_more_than_once").as_int64(), 0);

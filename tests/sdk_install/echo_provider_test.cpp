@@ -4,18 +4,11 @@
 #include <gtest/gtest.h>
 
 #include "process.hpp"
+#include "run_checked.hpp"
 #include "test_host.hpp"
 
 namespace pipehost::test {
 namespace {
-
-ProcessResult run_checked(const std::vector<std::string>& argv) {
-  ProcessOptions options;
-  options.timeout = std::chrono::minutes(5);
-  auto r = run_process(argv, options);
-  EXPECT_EQ(r.exit_code, 0) << argv[0] << " " << (argv.size() > 1 ? argv[1] : "") << "\n" << r.out << r.err;
-  return r;
-}
 
 TEST(InstalledSdk, BuildsAndRunsAnOutOfTreeProvider) {
   TempDir dir;
