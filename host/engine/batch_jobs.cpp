@@ -1,6 +1,8 @@
 // The batch job lifecycle: plan → (record intent) → submit → poll → fetch → apply, one worker
 // thread per job in flight, and the passes that feed them.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -29,6 +31,22 @@ net::Backoff provider_backoff(std::chrono::milliseconds initial) {
 std::string seconds_text(std::chrono::milliseconds wait) {
   return std::to_string((wait.count() + 999) / 1000) + "s";
 }
+
+/// Adds the time from its construction to its end to `total` (microseconds).
+class StageTimer {
+ public:
+  explicit StageTimer(std::atomic<std::int64_t>& total) : total_(total) {}
+  StageTimer(const StageTimer&) = delete;
+  StageTimer& operator=(const StageTimer&) = delete;
+  ~StageTimer() {
+    total_ += std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_)
+                  .count();
+  }
+
+ private:
+  std::atomic<std::int64_t>& total_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
 
 }  // namespace
 
@@ -165,11 +183,17 @@ void ModelRun::wait_for_workers() {
 }
 
 void ModelRun::run_job(ledger::JobRecord job, std::vector<Request> requests) {
-  if (job.state == ledger::JobState::planned && !submit_job(job, requests)) return;
+  if (job.state == ledger::JobState::planned) {
+    StageTimer timer(job_stage_times_.submit_us);
+    if (!submit_job(job, requests)) return;
+  }
   requests = {};  // the provider has them now; free the memory
   if (job.state != ledger::JobState::succeeded) {
     JobStatus status;
-    if (!poll_job(job, status)) return;
+    {
+      StageTimer timer(job_stage_times_.wait_us);
+      if (!poll_job(job, status)) return;
+    }
     if (status.state != JobState::succeeded) {
       std::string reason = "batch job " + job.display_name + " ended " +
                            to_string(ledger::job_state_of(status.state)) +
@@ -280,10 +304,12 @@ bool ModelRun::poll_job(ledger::JobRecord& job, JobStatus& status) {
 }
 
 void ModelRun::fetch_partial(const ledger::JobRecord& job) {
+  StageTimer timer(job_stage_times_.fetch_us);
   fetch_answers(job, true);
 }
 
 void ModelRun::fetch_job(const ledger::JobRecord& job) {
+  StageTimer timer(job_stage_times_.fetch_us);
   if (!fetch_answers(job, false)) return;  // stopped, or not this run's job (its rows were released)
   ledger_->close_job(job.id, ledger::JobState::fetched, "no answer for this row in the batch output",
                      fingerprint_of(job));

@@ -557,6 +557,12 @@ RunReport ModelRun::summarize() {
       {"counters", counters},
       {"phase_seconds", phases},
   };
+  if (settings_.mode == config::Mode::batch) {
+    auto seconds = [](const std::atomic<std::int64_t>& us) { return static_cast<double>(us.load()) / 1e6; };
+    summary["job_seconds"] = json::object{{"submit", seconds(job_stage_times_.submit_us)},
+                                          {"wait", seconds(job_stage_times_.wait_us)},
+                                          {"fetch", seconds(job_stage_times_.fetch_us)}};
+  }
   report.summary_file = settings_.state_dir / "summary.json";
   std::ofstream(report.summary_file, std::ios::binary | std::ios::trunc) << json::serialize(summary) << "\n";
   if (settings_.report)

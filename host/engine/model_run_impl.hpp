@@ -152,6 +152,13 @@ class ModelRun {
   std::atomic<std::uint64_t> answers_kept_{0};
   /// Wall time of each phase of this run, for summary.json.
   std::vector<std::pair<std::string, double>> phase_seconds_;
+  /// Time this run's batch jobs spent in each stage, summed over jobs (they overlap), for
+  /// summary.json: where the model_calls phase went.
+  struct JobStageTimes {
+    std::atomic<std::int64_t> submit_us{0};  // upload and create (for by_listing providers, its turn too)
+    std::atomic<std::int64_t> wait_us{0};    // polling until the job ended
+    std::atomic<std::int64_t> fetch_us{0};   // download, parse, record
+  } job_stage_times_;
 };
 
 }  // namespace pipehost::engine

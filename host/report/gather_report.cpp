@@ -77,6 +77,8 @@ void apply_summary(const json::object& summary, ReportData& data) {
     for (const auto& p : data.phases) wall += p.value;
     data.wall_seconds = wall;
   }
+  if (const auto* v = summary.if_contains("job_seconds"); v && v->is_object())
+    collect_figures(v->get_object(), "", data.job_stages);
   auto text = [&](const char* key) {
     const auto* v = summary.if_contains(key);
     return v && v->is_string() ? std::string(v->get_string()) : std::string();

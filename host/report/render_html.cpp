@@ -221,6 +221,12 @@ void write_timeline(const ReportData& d, std::ostream& out) {
     if (d.jobs.size() < d.jobs_total) out << "; the latest " << d.jobs.size() << " are shown";
     out << ". Hover a bar for its name, state and counts.</p>" << job_timeline(d.jobs);
   }
+  if (!d.job_stages.empty()) {
+    out << "<h3 id=\"job-stages\">Time in each stage</h3><p class=\"meta\">The last run's jobs: submit "
+           "(upload and create), wait (until the job ended), fetch (download, parse, record), summed over "
+           "the jobs, which overlap.</p>";
+    write_figures_table(d.job_stages, Unit::seconds, out);
+  }
   out << "</div></section>\n";
 }
 

@@ -121,6 +121,8 @@ struct ReportData {
   /// Sum of the phases of the last run, and each phase (seconds).
   std::optional<double> wall_seconds;
   std::vector<Figure> phases;
+  /// Time the last run's batch jobs spent submitting, waiting and fetching, summed over jobs.
+  std::vector<Figure> job_stages;
 
   std::vector<PropertySummary> properties;
 

@@ -228,5 +228,20 @@ TEST_F(PipelineTest, RunPricesOverrideTheProvidersPricesInTheBill) {
       << "not overridden: the provider's cached price, which Gemini does not discount in a batch";
 }
 
+TEST_F(PipelineTest, SummaryAndReportSayWhereTheJobsTimeWent) {
+  start(100, "batch_ms=600", R"(, "batch_size": 50)");
+  auto r = pipehost({"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto summary = json::parse(read_file(dir_.file("state/summary.json")));
+  const auto& stages = summary.at("job_seconds");
+  EXPECT_GT(stages.at("submit").to_number<double>(), 0);
+  EXPECT_GE(stages.at("wait").to_number<double>(), 2 * 0.6 * 0.9)
+      << "two jobs, each running 0.6 s: " << stages;
+  EXPECT_GT(stages.at("fetch").to_number<double>(), 0);
+  auto report = read_file(dir_.file("state/report.html"));
+  EXPECT_NE(report.find("id=\"job-stages\""), std::string::npos);
+  EXPECT_NE(report.find("<tr><td>wait</td>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pipehost::test
