@@ -280,9 +280,13 @@ void ModelRun::reparse_stored_answers() {
     }
     ledger_->commit_batch();
   }
-  if (reparsed)
-    spdlog::info("the parser config changed: parsed {} stored answers again (nothing sent){}", reparsed,
-                 unusable ? "; " + std::to_string(unusable) + " no longer parse and will be sent again" : "");
+  if (reparsed && !unusable)
+    spdlog::info("the parser config changed: parsed {} stored answers again (nothing sent)", reparsed);
+  else if (reparsed)  // these cost money again: say it louder (e.g. a new required property)
+    spdlog::warn(
+        "the parser config changed: parsed {} stored answers again; {} no longer parse (they lack what "
+        "the parser now requires) and will be sent again",
+        reparsed, unusable);
 }
 
 std::vector<ledger::EligibleRow> ModelRun::eligible_now() {
