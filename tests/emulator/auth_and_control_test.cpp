@@ -45,6 +45,24 @@ TEST(EmulatorAuth, BraintrustNeedsTheBearerKey) {
             200u);
 }
 
+TEST(EmulatorAuth, KeyOptionsWinOverTheEnvironment) {
+  EmulatorOptions flags;  // the environment keys stay set: the options must win
+  flags.extra_args = {"--gemini-key", "flag-gemini", "--braintrust-key", "flag-braintrust",
+                      "--openai-key", "flag-openai", "--anthropic-key",  "flag-anthropic"};
+  EmulatorProcess emulator(flags);
+  EXPECT_EQ(GeminiCalls(emulator, "flag-gemini").call("GET", "/v1beta/files").status, 200u);
+  EXPECT_EQ(GeminiCalls(emulator, "test-gemini-key").call("GET", "/v1beta/files").status, 400u);
+  auto bearer = [](const std::string& key) { return HttpHeaders{{"Authorization", "Bearer " + key}}; };
+  EXPECT_EQ(emulator.request("GET", "/version", "", bearer("flag-braintrust")).status, 200u);
+  EXPECT_EQ(emulator.request("GET", "/version", "", bearer("test-braintrust-key")).status, 401u);
+  EXPECT_EQ(emulator.request("GET", "/v1/batches", "", bearer("flag-openai")).status, 200u);
+  EXPECT_EQ(emulator.request("GET", "/v1/batches", "", bearer("test-openai-key")).status, 401u);
+  HttpHeaders anthropic = {{"x-api-key", "flag-anthropic"}, {"anthropic-version", "2023-06-01"}};
+  EXPECT_EQ(emulator.request("GET", "/v1/messages/batches", "", anthropic).status, 200u);
+  anthropic[0].second = "test-anthropic-key";
+  EXPECT_EQ(emulator.request("GET", "/v1/messages/batches", "", anthropic).status, 401u);
+}
+
 TEST(EmulatorAuth, WithoutConfiguredKeysAnyNonEmptyKeyIsAccepted) {
   EmulatorOptions any_key;
   any_key.gemini_key.clear();

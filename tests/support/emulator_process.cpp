@@ -133,6 +133,7 @@ EmulatorProcess::EmulatorProcess(EmulatorOptions options) : options_(std::move(o
     args.push_back("--faults");
     args.push_back(options_.faults);
   }
+  args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<std::string> env;
   for (char** entry = environ; *entry; ++entry) {
     std::string_view text(*entry);

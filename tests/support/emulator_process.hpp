@@ -21,6 +21,8 @@ struct EmulatorOptions {
   std::string braintrust_key = "test-braintrust-key";
   std::string openai_key = "test-openai-key";
   std::string anthropic_key = "test-anthropic-key";
+  /// More command-line options, e.g. {"--openai-key", "..."}.
+  std::vector<std::string> extra_args = {};
 };
 
 /// A whole HTTP response.
