@@ -315,3 +315,26 @@ TEST_F(NamelessJobsTest, AStrangersJobOfTheSameSizeIsNotTakenForOurs) {
 }
 
 }  // namespace
+
+namespace {
+
+// Without --plugins, pipehost uses its own plugins folder (build/plugins here), then every folder of
+// PIPEHOST_PLUGIN_PATH; a folder there without plugin libraries is a warning, not an error.
+TEST(PluginPath, WithoutPluginsTheOwnFolderAndPipehostPluginPathAreSearched) {
+  pipehost::test::ProcessOptions options;
+  options.env = {
+      {"PIPEHOST_PLUGIN_PATH", "/nonexistent-pipehost-plugins::" + std::string(TEST_ENGINE_PLUGINS)}};
+  auto r = pipehost::test::run_process({pipehost::test::bin_path("pipehost"), "plugins"}, options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\ncsv-io "), std::string::npos) << "its own folder: " << r.out;
+  EXPECT_NE(r.out.find("\ntest-model "), std::string::npos) << "from PIPEHOST_PLUGIN_PATH: " << r.out;
+  EXPECT_NE(r.err.find("/nonexistent-pipehost-plugins: plugin folder does not exist"), std::string::npos)
+      << r.err;
+
+  auto explicit_only = pipehost::test::run_process(
+      {pipehost::test::bin_path("pipehost"), "plugins", "--plugins", TEST_ENGINE_PLUGINS}, options);
+  ASSERT_EQ(explicit_only.exit_code, 0) << explicit_only.err;
+  EXPECT_EQ(explicit_only.out.find("\ncsv-io "), std::string::npos) << "--plugins replaces the search";
+}
+
+}  // namespace
