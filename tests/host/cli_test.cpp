@@ -49,7 +49,16 @@ TEST(Cli, EveryCommandHasItsOwnHelp) {
             {"--limit", "--dry-run"}},
            {"export", {"Usage: pipehost export [OPTIONS] CONFIG"}, {"--json", "--limit"}},
            {"cancel", {"Usage: pipehost cancel [OPTIONS] CONFIG"}, {"--json", "--limit"}},
-           {"init", {"Usage: pipehost init [OPTIONS] [DIR]", "--from"}, {"--config", "--json", "--limit"}}}) {
+           {"init", {"Usage: pipehost init [OPTIONS] [DIR]", "--from"}, {"--config", "--json", "--limit"}},
+           {"report",
+            {"Usage: pipehost report [OPTIONS] CONFIG", "--output"},
+            {"--json", "--limit", "--from"}},
+           {"rows",
+            {"Usage: pipehost rows [OPTIONS] CONFIG", "--status", "--where", "--limit", "--json"},
+            {"--key", "--dry-run", "--from"}},
+           {"calls",
+            {"Usage: pipehost calls [OPTIONS] CONFIG", "--key", "--json"},
+            {"--status", "--where", "--dry-run"}}}) {
     auto r = pipehost_cli({e.command, "--help"});
     EXPECT_EQ(r.exit_code, 0) << e.command;
     for (const auto& text : e.shown)
