@@ -107,6 +107,12 @@ std::string format_usd(double dollars) {
   return text;
 }
 
+std::string format_percent(double share) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f %%", share * 100);
+  return text;
+}
+
 std::string format_seconds(double seconds) {
   char text[48];
   if (seconds < 1)

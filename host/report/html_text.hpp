@@ -21,6 +21,8 @@ std::string format_count(std::uint64_t n);
 std::string format_number(double value);
 /// "$1.23", or "$0.0012" below a cent.
 std::string format_usd(double dollars);
+/// A share (0 to 1) as "98.8 %".
+std::string format_percent(double share);
 /// "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min".
 std::string format_seconds(double seconds);
 /// "2025-01-31 14:05:09 UTC" for a Unix time.

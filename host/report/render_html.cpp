@@ -72,9 +72,10 @@ void write_figures_table(const std::vector<Figure>& figures, Unit unit, std::ost
   out << "<table>";
   for (const auto& f : figures)
     out << "<tr><td>" << escape(humanize(f.name)) << "</td><td class=\"n\">"
-        << escape(unit == Unit::usd       ? format_usd(f.value)
-                  : unit == Unit::seconds ? format_seconds(f.value)
-                                          : format_number(f.value))
+        << escape(f.name.ends_with("_share") ? format_percent(f.value)
+                  : unit == Unit::usd        ? format_usd(f.value)
+                  : unit == Unit::seconds    ? format_seconds(f.value)
+                                             : format_number(f.value))
         << "</td></tr>";
   out << "</table>";
 }
@@ -99,9 +100,10 @@ void write_headline(const ReportData& d, std::ostream& out) {
   }
   out << "</div>\n";
   // Tokens
+  // Input counts its cached and cache-write tokens already; tool uses and shares are not tokens.
   double all_tokens = 0;
   for (const auto& t : d.tokens)
-    if (t.name != "cached" && t.name.find('.') == std::string::npos) all_tokens += t.value;
+    if (t.name == "input" || t.name == "output" || t.name == "thinking") all_tokens += t.value;
   out << "<div class=\"card\"><div class=\"label\">Tokens</div><div class=\"big\">"
       << escape(format_number(all_tokens)) << "</div>";
   write_figures_table(d.tokens, Unit::count, out);

@@ -161,6 +161,31 @@ TEST_F(ReportCommands, ReportAtTheEndOfARunAndOnDemandWithoutTouchingTheLedger) 
               std::string::npos)
         << value;
   EXPECT_NE(html.find("no JSON found"), std::string::npos) << "the failures are grouped by reason";
+  auto output = read_csv(output_path());
+  for (std::size_t i = 0; i < output.rows.size(); ++i)
+    if (output.at(i, "_status") == "failed") {
+      EXPECT_NE(html.find("<td class=\"key\"><code>" + output.rows[i].key + "</code>"), std::string::npos)
+          << "the first failed row is an example of its reason";
+      break;
+    }
+
+  // The headline: every token once (input includes its cached part), the cached share as a share.
+  auto summary = json::parse(read_file(state + "/summary.json"));
+  const auto& tokens = summary.at("tokens");
+  auto all =
+      tokens.at("input").as_int64() + tokens.at("output").as_int64() + tokens.at("thinking").as_int64();
+  std::string digits = std::to_string(all), grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i)
+    grouped += (i && (digits.size() - i) % 3 == 0 ? "," : "") + digits.substr(i, 1);
+  EXPECT_NE(html.find("<div class=\"label\">Tokens</div><div class=\"big\">" + grouped + "</div>"),
+            std::string::npos)
+      << grouped;
+  EXPECT_NE(html.find("<tr><td>cached share</td><td class=\"n\">"), std::string::npos);
+  EXPECT_NE(html.find(" %</td>"), std::string::npos) << "shares are percentages";
+  // Run details: what ran, with which versions, on which ledger.
+  for (const char* detail : {"config fingerprint", "parser fingerprint", "csv-io 1.0.0", "gemini-batch 1.0.0",
+                             "gemini-flash-latest", "(schema version 3)"})
+    EXPECT_NE(html.find(detail), std::string::npos) << detail;
 
   // On demand, beside a run that holds the state dir: read-only, no lock, the ledger unchanged.
   auto before = ledger_bytes(state);

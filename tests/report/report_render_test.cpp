@@ -44,6 +44,7 @@ TEST(HtmlText, Formats) {
   EXPECT_EQ(format_number(-3000), "-3,000");
   EXPECT_EQ(format_usd(1.234), "$1.23");
   EXPECT_EQ(format_usd(0.00123), "$0.0012");
+  EXPECT_EQ(format_percent(0.98834), "98.8 %");
   EXPECT_EQ(format_seconds(0.25), "250 ms");
   EXPECT_EQ(format_seconds(125), "2 min 05 s");
   EXPECT_EQ(format_time(0), "1970-01-01 00:00:00 UTC");
