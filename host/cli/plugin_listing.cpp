@@ -42,7 +42,7 @@ std::string range_text(const json::object& property) {
 /// Markdown table cells cannot hold a bare "|".
 std::string cell_text(std::string text) {
   for (std::size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2))
-    text.insert(at, "\\");
+    text.insert(at, 1, '\\');
   return text;
 }
 
@@ -89,7 +89,7 @@ const json::object* properties_of(const json::object& schema) {
 
 /// The schema whose keys sit below a property: an object's own, an array's items', or a map's values'
 /// ("additionalProperties"), with the suffix that names that step in a dotted key.
-const json::object* nested_schema(const json::object& property, std::string& step) {
+const json::object* nested_schema(const json::object& property, std::string_view& step) {
   auto object_schema = [](const json::value* v) {
     return v && v->is_object() && properties_of(v->get_object()) ? &v->get_object() : nullptr;
   };
@@ -113,8 +113,8 @@ void print_key_rows(const json::object& schema, const std::string& prefix, std::
                                                               : "";
     out << "| `" << name << "` | " << cell_text(type_text(property)) << " | " << cell_text(default_text)
         << " | " << cell_text(string_member(property, "description")) << " |\n";
-    std::string step;
-    if (const auto* nested = nested_schema(property, step)) print_key_rows(*nested, name + step, out);
+    std::string_view step;
+    if (const auto* nested = nested_schema(property, step)) print_key_rows(*nested, name.append(step), out);
   }
 }
 

@@ -45,9 +45,13 @@ std::string status_text(const config::RunConfig& config, bool as_json) {
   for (const auto& [s, n] : counts.rows_by_state) text += ", " + std::to_string(n) + " " + s;
   text += "\njobs:";
   if (counts.jobs_by_state.empty()) text += " none";
-  for (const auto& [s, n] : counts.jobs_by_state) text += " " + std::to_string(n) + " " + s;
-  text += "\n" + tokens_text(counts.tokens) + "\ncost so far: " + format_cost(pricing, counts.tokens) +
-          (pricing.model.empty() ? "" : " (" + pricing.model + ")") + "\n";
+  for (const auto& [s, n] : counts.jobs_by_state)
+    text.append(" ").append(std::to_string(n)).append(" ").append(s);
+  // (append, not "literal" + string: GCC 12 warns about that falsely in Release, -Wrestrict)
+  text.append("\n").append(tokens_text(counts.tokens)).append("\ncost so far: ");
+  text.append(format_cost(pricing, counts.tokens));
+  if (!pricing.model.empty()) text.append(" (").append(pricing.model).append(")");
+  text += "\n";
   for (const auto& j : jobs) {
     if (j.state == ledger::JobState::fetched || j.state == ledger::JobState::discarded) continue;
     text += "  job " + j.display_name + " " + ledger::to_string(j.state) +

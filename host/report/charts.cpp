@@ -185,7 +185,7 @@ std::string job_label(const std::string& name) {
   if (dash == std::string::npos) return name;
   auto number = name.substr(dash + 1);
   auto first = number.find_first_not_of('0');
-  return first == std::string::npos ? name : "#" + number.substr(first);
+  return first == std::string::npos ? name : std::string("#").append(number, first);
 }
 
 }  // namespace
@@ -208,7 +208,7 @@ std::string job_timeline(const std::vector<JobBar>& jobs, double kWidth) {
     double x = kLeft + plot * tick / 4;
     svg += "<line x1=\"" + px(x) + "\" y1=\"0\" x2=\"" + px(x) + "\" y2=\"" +
            px(kRow * static_cast<double>(jobs.size())) + "\" class=\"grid\"/>";
-    svg += text(x, kRow * static_cast<double>(jobs.size()) + 16, "+" + format_seconds(t),
+    svg += text(x, kRow * static_cast<double>(jobs.size()) + 16, std::string("+").append(format_seconds(t)),
                 std::string(" class=\"value\" text-anchor=\"") +
                     (tick == 0   ? "start"
                      : tick == 4 ? "end"

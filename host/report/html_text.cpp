@@ -93,7 +93,7 @@ std::string format_count(std::uint64_t n) {
 std::string format_number(double value) {
   if (std::isfinite(value) && value == std::floor(value) && std::abs(value) < 1e15) {
     auto n = static_cast<long long>(value);
-    return n < 0 ? "-" + format_count(static_cast<std::uint64_t>(-n))
+    return n < 0 ? std::string("-").append(format_count(static_cast<std::uint64_t>(-n)))
                  : format_count(static_cast<std::uint64_t>(n));
   }
   char text[32];
