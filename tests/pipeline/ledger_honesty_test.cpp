@@ -201,6 +201,40 @@ TEST_F(LedgerHonestyTest, AnInsertedRowShiftsRowNumberKeysAndIsCaught) {
   EXPECT_EQ(expect_complete_output(), 21u);
 }
 
+TEST_F(LedgerHonestyTest, ADeletedRowOrTwoSwappedRowsAreCaughtToo) {
+  start(20, "");
+  ASSERT_EQ(pipehost({"run"}).exit_code, 0);
+  auto csv = read_file(dir_.file("songs.csv"));
+  std::vector<std::string> lines;
+  for (std::size_t start = 0, end; (end = csv.find('\n', start)) != std::string::npos; start = end + 1)
+    lines.push_back(csv.substr(start, end - start + 1));
+  ASSERT_EQ(lines.size(), 21u) << "a header and 20 rows, one line each";
+  auto write_lines = [&](const std::vector<std::string>& rows) {
+    std::string text;
+    for (const auto& line : rows) text += line;
+    write_file(dir_.file("songs.csv"), text);
+  };
+
+  auto swapped = lines;
+  std::swap(swapped[3], swapped[4]);  // rows 3 and 4 trade places: their row-number keys now name the other
+  write_lines(swapped);
+  auto refused = pipehost({"run"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("2 rows changed in the input"), std::string::npos) << refused.err;
+
+  auto deleted = lines;
+  deleted.erase(deleted.begin() + 19);  // row 19 goes: row 20 becomes row 19, and row 20 is no more
+  write_lines(deleted);
+  refused = pipehost({"run"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("1 rows changed in the input"), std::string::npos) << refused.err;
+  auto redone = pipehost({"run", "--rerun-changed"});
+  ASSERT_EQ(redone.exit_code, 0) << redone.err;
+  EXPECT_EQ(expect_complete_output(), 19u);
+  EXPECT_EQ(sends_by_key()["19"], 2) << "row 19 now holds another song: asked again";
+  EXPECT_EQ(sends_by_key()["18"], 1);
+}
+
 TEST_F(LedgerHonestyTest, APromptChangeWhileJobsAreInFlightIsRedoneUnderTheNewPrompt) {
   loggers_json_ = R"({"plugin": "jsonl-log", "path": "calls.jsonl", "system_instruction": "full"})";
   start(400, "batch_ms=1500", R"(, "batch_size": 200)");
