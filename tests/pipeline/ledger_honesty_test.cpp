@@ -36,7 +36,8 @@ class LedgerHonestyTest : public PipelineTest {
   }
   std::int64_t batches_created() { return stats().at("batches_created").as_int64(); }
   std::int64_t batches_in(const char* state) {
-    auto* n = stats().at("batches_by_state").as_object().if_contains(state);
+    auto emulated = stats();  // (kept: the pointer below points into it)
+    auto* n = emulated.at("batches_by_state").as_object().if_contains(state);
     return n ? n->as_int64() : 0;
   }
   /// Starts a run, waits until the emulator created `batches`, then kills it with SIGKILL.
