@@ -59,6 +59,29 @@ TEST(JsonSink, JsonLines) {
   EXPECT_EQ(parsed, as_json(kSongs));
 }
 
+TEST(JsonSink, TypedValuesAreWrittenAsNativeJson) {
+  Table typed;
+  typed.columns = {"n", "ratio", "big", "person", "missing", "subgenres", "extra", "text"};
+  Row row;
+  row.key = "1";
+  Value extra = Value::object();
+  extra.set("k", Value(std::int64_t{1}));
+  row.values = {Value(std::int64_t{113}),
+                Value(0.5),
+                Value::integer("123456789012345678901234567890"),
+                Value(true),
+                Value(nullptr),
+                Value::array({Value(std::string("Dance pop")), Value(std::string("Electro house"))}),
+                extra,
+                Value(std::string("113"))};
+  typed.rows.push_back(std::move(row));
+  EXPECT_EQ(
+      written(typed, {{"format", "jsonl"}}),
+      "{\"n\":113,\"ratio\":0.5,\"big\":123456789012345678901234567890,\"person\":true,\"missing\":null,"
+      "\"subgenres\":[\"Dance pop\",\"Electro house\"],\"extra\":{\"k\":1},\"text\":\"113\"}\n")
+      << "an integer beyond 64 bits keeps its exact digits; a string stays a string";
+}
+
 TEST(JsonSink, Pretty) {
   Table t = make_table({"a", "b"}, {{"1", "2"}, {"3", "4"}});
   std::string text = written(t, {{"pretty", true}});
