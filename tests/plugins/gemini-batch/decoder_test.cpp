@@ -31,6 +31,27 @@ TEST(GeminiDecoder, OutputLineWithResponse) {
   EXPECT_EQ(response.raw_json, line);
 }
 
+TEST(GeminiDecoder, FinishReasonsInTheHostsWords) {
+  auto finish_of = [](const std::string& reason) {
+    Response response;
+    EXPECT_TRUE(
+        decode_output_line(R"({"key":"k","response":{"candidates":[{"content":{"parts":[{"text":"x"}]},)"
+                           R"("finishReason":")" +
+                               reason + R"("}]}})",
+                           response)
+            .is_ok());
+    EXPECT_EQ(response.finish_reason, reason) << "the provider's own word is kept for the logs";
+    return response.finish;
+  };
+  EXPECT_EQ(finish_of("STOP"), FinishStatus::complete);
+  EXPECT_EQ(finish_of("MAX_TOKENS"), FinishStatus::truncated);
+  for (const char* refused : {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "LANGUAGE",
+                              "IMAGE_SAFETY", "BLOCKED_REASON_UNSPECIFIED"})
+    EXPECT_EQ(finish_of(refused), FinishStatus::refused) << refused;
+  EXPECT_EQ(finish_of("MALFORMED_FUNCTION_CALL"), FinishStatus::error);
+  EXPECT_EQ(finish_of("OTHER"), FinishStatus::error);
+}
+
 TEST(GeminiDecoder, OutputLineWithErrorIsAFailedResponse) {
   Response response;
   ASSERT_TRUE(decode_output_line(
