@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "gemini_client.hpp"
+#include "required_tools.hpp"
 #include "test_host.hpp"
 
 namespace pipehost::test {
@@ -111,8 +112,9 @@ class NodeConformance : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!on_path("node") || !on_path("npm")) {
-      GTEST_SKIP() << "node and npm are needed for the official-client conformance tests (scripts/deps.sh "
-                      "installs them)";
+      PIPEHOST_SKIP_WITHOUT_TOOL(
+          "node and npm are needed for the official-client conformance tests (scripts/deps.sh installs "
+          "them)");
     }
     std::string error = ensure_clients_installed();
     ASSERT_TRUE(error.empty()) << error;

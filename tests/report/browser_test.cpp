@@ -18,6 +18,7 @@
 #include "emulator_process.hpp"
 #include "pipeline_fixture.hpp"
 #include "process.hpp"
+#include "required_tools.hpp"
 #include "test_host.hpp"
 
 namespace pipehost::test {
@@ -62,8 +63,9 @@ std::string ensure_playwright_installed() {
 
 TEST(ReportInBrowser, SongsReportLoadsDrawsItsChartsAndShowsTheOutputsCounts) {
   if (!fs::exists(kChromium))
-    GTEST_SKIP() << kChromium.string() << " is missing: the browser test needs Debian's chromium "
-                 << "(scripts/deps.sh installs it)";
+    PIPEHOST_SKIP_WITHOUT_TOOL(kChromium.string()
+                               << " is missing: the browser test needs Debian's chromium (scripts/deps.sh "
+                                  "installs it)");
   auto error = ensure_playwright_installed();
   ASSERT_TRUE(error.empty()) << error;
 
