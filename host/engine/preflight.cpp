@@ -10,6 +10,7 @@
 
 #include "config/schema_formats.hpp"
 #include "engine/run_error.hpp"
+#include "net/url.hpp"
 
 namespace pipehost::engine {
 
@@ -161,11 +162,42 @@ class Preflight {
     });
   }
 
+  // Plain http:// to another machine would carry the API key in the clear. The HTTP client refuses
+  // it at the first request, after the scan and the first job's preparation; say so before anything.
+  void check_plain_http() {
+    auto check = [&](const auto& stage) {
+      const config::StageSection* section = section_at(stage.pointer);
+      if (!section || section->allow_insecure_http) return;
+      boost::system::error_code ec;
+      json::value options = json::parse(stage.config_json, ec);
+      if (ec || !options.is_object()) return;
+      for (const auto& [key, value] : options.get_object()) {
+        if (!value.is_string() || !value.get_string().starts_with("http://")) continue;
+        net::Url url;
+        if (!net::parse_url(value.get_string(), url) || net::is_loopback_host(url.host)) continue;
+        problem(stage.pointer + "/" + std::string(key),
+                "plain http:// to " + url.host +
+                    ", which is not a loopback address: the traffic, API keys included, would be readable on "
+                    "the network; use https://, or set \"allow_insecure_http\": true in " +
+                    stage.pointer + " if you must");
+      }
+    };
+    if (pipeline_.provider) check(*pipeline_.provider);
+    for (const auto& logger : pipeline_.loggers) check(logger);
+  }
+
   std::vector<std::string> take_problems() { return std::move(problems_); }
 
  private:
   void problem(const std::string& pointer, const std::string& message) {
     problems_.push_back(config_.file.string() + ": " + pointer + ": " + message);
+  }
+
+  const config::StageSection* section_at(const std::string& pointer) const {
+    if (config_.provider && config_.provider->pointer == pointer) return &*config_.provider;
+    for (const auto& logger : config_.loggers)
+      if (logger.pointer == pointer) return &logger;
+    return nullptr;
   }
 
   static const StageValue* find_same(const std::vector<StageValue>& candidates, const std::string& path) {
@@ -255,6 +287,7 @@ std::vector<std::string> preflight_problems(const config::RunConfig& config, Pip
     if (checks.provider_mode) check.check_provider_mode();
   }
   check.check_secrets(checks.secrets);
+  check.check_plain_http();
   return check.take_problems();
 }
 
