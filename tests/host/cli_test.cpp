@@ -23,7 +23,7 @@ pipehost::test::ProcessResult pipehost_cli(std::vector<std::string> args) {
 TEST(Cli, VersionAndHelp) {
   auto version = pipehost_cli({"--version"});
   EXPECT_EQ(version.exit_code, 0);
-  EXPECT_NE(version.out.find("plugin SDK 2.0.0, ABI 2.0"), std::string::npos) << version.out;
+  EXPECT_NE(version.out.find("plugin SDK 2.1.0, ABI 2.0"), std::string::npos) << version.out;
   auto help = pipehost_cli({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("Exit codes: 0 ok"), std::string::npos);

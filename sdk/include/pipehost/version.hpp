@@ -15,7 +15,7 @@ inline constexpr std::uint32_t kAbiMajor = 2;
 /// SDK ABI minor version. Plugins built with a newer minor than the host's are refused.
 inline constexpr std::uint32_t kAbiMinor = 0;
 /// SDK release version, for humans (`pipehost plugins`, docs).
-inline constexpr const char* kSdkVersion = "2.0.0";
+inline constexpr const char* kSdkVersion = "2.1.0";
 
 /// Which C++ standard library a binary was built against. Standard-library types cross the plugin
 /// boundary, so host and plugin must agree (see docs/plugin-authoring.md, "ABI rules").
