@@ -1,13 +1,11 @@
 #include "pipeline_fixture.hpp"
 
-#include <fcntl.h>
 #include <fstream>
 #include <set>
-#include <signal.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 
+#include "pipehost_job.hpp"
 #include "plugin_library.hpp"
 
 namespace pipehost::test {
@@ -94,20 +92,7 @@ void PipelineTest::write_config(const std::string& provider_extra, const std::st
 
 std::vector<std::string> PipelineTest::command(const std::vector<std::string>& args,
                                                const std::string& state) const {
-  std::vector<std::string> argv = {bin_path("pipehost"),
-                                   "--plugins",
-                                   PIPEHOST_PLUGIN_DIR,
-                                   "--no-progress",
-                                   "--log-level",
-                                   log_level_,
-                                   "--config",
-                                   dir_.file("run.json"),
-                                   "--set",
-                                   "run.state_dir=" + dir_.file(state),
-                                   "--set",
-                                   "sinks.0.path=" + output_path(state)};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return argv;
+  return pipehost_job_command(dir_, log_level_, args, state);
 }
 
 ProcessResult PipelineTest::pipehost(const std::vector<std::string>& args, const std::string& state) {
@@ -122,27 +107,13 @@ pid_t PipelineTest::spawn_run(const std::string& state, const std::string& stder
                               const std::vector<std::string>& args) {
   std::vector<std::string> run_args = {"run"};
   run_args.insert(run_args.end(), args.begin(), args.end());
-  auto argv = command(run_args, state);
-  pid_t pid = fork();
-  if (pid == 0) {
-    for (const auto& [name, value] : env_) setenv(name.c_str(), value.c_str(), 1);
-    setenv("GEMINI_API_KEY", kGeminiKey, 1);
-    int devnull = ::open("/dev/null", O_WRONLY);
-    int err =
-        stderr_path.empty() ? devnull : ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(devnull, 1);
-    dup2(err < 0 ? devnull : err, 2);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
+  auto env = env_;
+  env["GEMINI_API_KEY"] = kGeminiKey;
+  return spawn_process(command(run_args, state), env, stderr_path);
 }
 
 std::string PipelineTest::output_path(const std::string& state) const {
-  return dir_.file(state + "-out.csv");
+  return pipehost_job_output(dir_, state);
 }
 
 json::object PipelineTest::stats() const {

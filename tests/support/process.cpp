@@ -1,13 +1,12 @@
 #include "process.hpp"
 
+#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <cstring>
-#include <stdexcept>
 
 extern char** environ;
 
@@ -72,7 +71,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   int open_fds = 2;
   char buffer[65536];
   while (open_fds > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
       kill(-pid, SIGKILL);
@@ -95,12 +95,37 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     if (f.fd >= 0) close(f.fd);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (result.timed_out) result.exit_code = -1;
-  else if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  if (result.timed_out)
+    result.exit_code = -1;
+  else if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.exit_code = 128 + WTERMSIG(status);
   return result;
 }
 
-std::string bin_path(const std::string& name) { return std::string(PIPEHOST_BIN_DIR) + "/" + name; }
+pid_t spawn_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                    const std::string& stderr_path) {
+  std::vector<std::string> args = argv;  // execv wants mutable strings; copied before fork
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+    int devnull = ::open("/dev/null", O_WRONLY);
+    int err =
+        stderr_path.empty() ? devnull : ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(devnull, 1);
+    dup2(err < 0 ? devnull : err, 2);
+    std::vector<char*> pointers;
+    for (auto& a : args) pointers.push_back(a.data());
+    pointers.push_back(nullptr);
+    execv(pointers[0], pointers.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::string bin_path(const std::string& name) {
+  return std::string(PIPEHOST_BIN_DIR) + "/" + name;
+}
 
 }  // namespace pipehost::test

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace pipehost::test {
@@ -30,6 +31,12 @@ struct ProcessOptions {
 
 /// Runs `argv` (argv[0] is a path or a name looked up in PATH) and waits for it.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+
+/// Starts `argv` (argv[0] is a path) in the background with `env` added to the test's environment.
+/// Its stdout goes to /dev/null, its stderr is appended to `stderr_path` (/dev/null when empty).
+/// Returns its pid: the caller kills it or waits for it (waitpid).
+pid_t spawn_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
+                    const std::string& stderr_path = "");
 
 /// Path of a built pipehost executable: PIPEHOST_BIN_DIR/name.
 std::string bin_path(const std::string& name);

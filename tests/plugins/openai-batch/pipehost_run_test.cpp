@@ -3,7 +3,6 @@
 // own, and kill -9 while uploading, creating, polling and downloading, then resume. The emulator's
 // OpenAI accounting is the oracle for "never paid twice": every batch name created once, and no
 // custom_id answered in two batches (`answered_more_than_once` = 0).
-#include <fcntl.h>
 #include <fstream>
 #include <random>
 #include <signal.h>
@@ -14,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "holding_proxy.hpp"
+#include "pipehost_job.hpp"
 #include "pipeline_fixture.hpp"
 
 namespace pipehost::test {
@@ -69,20 +69,7 @@ class OpenAIRun : public ::testing::Test {
   }
 
   std::vector<std::string> command(const std::vector<std::string>& args, const std::string& state) const {
-    std::vector<std::string> argv = {bin_path("pipehost"),
-                                     "--plugins",
-                                     PIPEHOST_PLUGIN_DIR,
-                                     "--no-progress",
-                                     "--log-level",
-                                     log_level_,
-                                     "--config",
-                                     dir_.file("run.json"),
-                                     "--set",
-                                     "run.state_dir=" + dir_.file(state),
-                                     "--set",
-                                     "sinks.0.path=" + output_path(state)};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+    return pipehost_job_command(dir_, log_level_, args, state);
   }
 
   ProcessResult pipehost(const std::vector<std::string>& args, const std::string& state = "state") {
@@ -94,24 +81,12 @@ class OpenAIRun : public ::testing::Test {
 
   /// `pipehost run` in the background, its stderr appended to `log_path`.
   pid_t spawn_run(const std::string& state, const std::string& log_path) {
-    auto argv = command({"run"}, state);
-    pid_t pid = fork();
-    if (pid == 0) {
-      setenv("OPENAI_API_KEY", kOpenAIKey, 1);
-      int devnull = ::open("/dev/null", O_WRONLY);
-      int err = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(devnull, 1);
-      dup2(err < 0 ? devnull : err, 2);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    return pid;
+    return spawn_process(command({"run"}, state), {{"OPENAI_API_KEY", kOpenAIKey}}, log_path);
   }
 
-  std::string output_path(const std::string& state = "state") const { return dir_.file(state + "-out.csv"); }
+  std::string output_path(const std::string& state = "state") const {
+    return pipehost_job_output(dir_, state);
+  }
 
   Value openai_stats() const { return *parse(emulator_->stats_json()).find("openai"); }
 
