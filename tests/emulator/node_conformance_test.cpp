@@ -9,14 +9,13 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <sstream>
-#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "gemini_client.hpp"
+#include "npm_packages.hpp"
 #include "required_tools.hpp"
 #include "test_host.hpp"
 
@@ -59,37 +58,15 @@ std::string quoted(const std::string& text) {
   return "'" + text + "'";
 }
 
-bool installed() {
-  return fs::exists(kInstallDir / "node_modules/@google/genai/package.json") &&
-         fs::exists(kInstallDir / "node_modules/braintrust/package.json") &&
-         fs::exists(kInstallDir / "node_modules/openai/package.json") &&
-         fs::exists(kInstallDir / "node_modules/@anthropic-ai/sdk/package.json");
-}
-
-/// Installs the clients once (tests may run in parallel: an flock serialises the install).
-/// Returns an error message, empty on success.
+/// Installs the official clients once into the build tree. Returns an error message, empty on success.
 std::string ensure_clients_installed() {
-  fs::create_directories(kInstallDir);
-  int lock = ::open((kInstallDir / ".install.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  if (lock < 0) return "cannot create the install lock";
-  ::flock(lock, LOCK_EX);
-  std::string error;
-  if (!installed()) {
-    write_file(kInstallDir / "package.json",
-               R"({"name":"pipehost-emulator-conformance","private":true,"type":"module",)"
-               R"("dependencies":{"@google/genai":"^3.3.0","braintrust":"^3.0.0","openai":"^6.49.0",)"
-               // openai 7.x and later need Node 22; @anthropic-ai/sdk 1.x declares no engines constraint.
-               R"("@anthropic-ai/sdk":"^1.10.0"}})");
-    CommandResult npm = run("cd " + quoted(kInstallDir.string()) +
-                            " && timeout 600 npm install --no-audit --no-fund --loglevel=error");
-    if (npm.exit_code != 0 || !installed()) {
-      error = "npm install of @google/genai, braintrust, openai and @anthropic-ai/sdk failed (exit " +
-              std::to_string(npm.exit_code) + "):\n" + npm.output.substr(0, 3000);
-    }
-  }
-  ::flock(lock, LOCK_UN);
-  ::close(lock);
-  return error;
+  return ensure_npm_packages(
+      kInstallDir,
+      R"({"name":"pipehost-emulator-conformance","private":true,"type":"module",)"
+      R"("dependencies":{"@google/genai":"^3.3.0","braintrust":"^3.0.0","openai":"^6.49.0",)"
+      // openai 7.x and later need Node 22; @anthropic-ai/sdk 1.x declares no engines constraint.
+      R"("@anthropic-ai/sdk":"^1.10.0"}})",
+      {"@google/genai", "braintrust", "openai", "@anthropic-ai/sdk"});
 }
 
 /// Copies the script next to node_modules (ESM resolves packages from the script's folder) and

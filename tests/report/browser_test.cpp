@@ -7,15 +7,14 @@
 // Needs Debian's chromium (scripts/deps.sh installs it; the test skips with a message when
 // /usr/bin/chromium is missing) and playwright-core from npm, installed once into the build tree.
 #include <cstdio>
-#include <fcntl.h>
 #include <map>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include "emulator_process.hpp"
+#include "npm_packages.hpp"
 #include "pipeline_fixture.hpp"
 #include "process.hpp"
 #include "required_tools.hpp"
@@ -31,34 +30,13 @@ const fs::path kChromium = "/usr/bin/chromium";
 const fs::path kInstallDir = fs::path(PIPEHOST_BINARY_DIR) / "report-browser";
 const fs::path kScreenshot = fs::path(PIPEHOST_BINARY_DIR) / "report-screenshot.png";
 
-bool installed() {
-  return fs::exists(kInstallDir / "node_modules/playwright-core/package.json");
-}
-
-/// Installs playwright-core once (an flock serialises parallel tests). Returns an error, or "".
+/// Installs playwright-core once into the build tree. Returns an error, or "".
 std::string ensure_playwright_installed() {
-  fs::create_directories(kInstallDir);
-  int lock = ::open((kInstallDir / ".install.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  if (lock < 0) return "cannot create the install lock";
-  ::flock(lock, LOCK_EX);
-  std::string error;
-  if (!installed()) {
-    write_file(kInstallDir / "package.json",
-               R"({"name":"pipehost-report-browser","private":true,"type":"module",)"
-               R"("dependencies":{"playwright-core":"^1.65.0"}})");
-    ProcessOptions options;
-    options.working_dir = kInstallDir.string();
-    options.timeout = std::chrono::minutes(10);
-    // The browser is Debian's: playwright must never try to download its own.
-    options.env["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1";
-    auto npm = run_process({"npm", "install", "--no-audit", "--no-fund", "--loglevel=error"}, options);
-    if (npm.exit_code != 0 || !installed())
-      error = "npm install of playwright-core failed (exit " + std::to_string(npm.exit_code) + "):\n" +
-              (npm.err + npm.out).substr(0, 3000);
-  }
-  ::flock(lock, LOCK_UN);
-  ::close(lock);
-  return error;
+  // The browser is Debian's: playwright must never try to download its own.
+  return ensure_npm_packages(kInstallDir,
+                             R"({"name":"pipehost-report-browser","private":true,"type":"module",)"
+                             R"("dependencies":{"playwright-core":"^1.65.0"}})",
+                             {"playwright-core"}, {{"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"}});
 }
 
 TEST(ReportInBrowser, SongsReportLoadsDrawsItsChartsAndShowsTheOutputsCounts) {
