@@ -4,17 +4,11 @@
 #include <array>
 #include <charconv>
 
+#include <boost/algorithm/string/case_conv.hpp>
 #include <boost/asio/ip/address.hpp>
 
 namespace pipehost::net {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::uint16_t default_port(std::string_view scheme) {
   return scheme == "https" ? 443 : 80;
@@ -64,7 +58,7 @@ Status parse_url(std::string_view text, Url& url) {
   auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return bad_url(text, "expected http:// or https://");
   Url out;
-  out.scheme = lower(text.substr(0, scheme_end));
+  out.scheme = boost::algorithm::to_lower_copy(std::string(text.substr(0, scheme_end)));
   if (out.scheme != "http" && out.scheme != "https") {
     return bad_url(text, "unsupported scheme '" + out.scheme + "' (expected http or https)");
   }
@@ -96,7 +90,7 @@ Status parse_url(std::string_view text, Url& url) {
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
   if (host.empty()) return bad_url(text, "missing host");
-  out.host = lower(host);
+  out.host = boost::algorithm::to_lower_copy(std::string(host));
   out.port = default_port(out.scheme);
   if (!port_text.empty()) {
     unsigned value = 0;
@@ -171,7 +165,7 @@ std::string redact_url(std::string_view original) {
     if (!first) out += '&';
     first = false;
     auto eq = param.find('=');
-    std::string name = lower(param.substr(0, eq));
+    std::string name = boost::algorithm::to_lower_copy(std::string(param.substr(0, eq)));
     bool secret = std::find(kSecretParams.begin(), kSecretParams.end(), name) != kSecretParams.end();
     if (secret && eq != std::string_view::npos) {
       out += std::string(param.substr(0, eq + 1)) + "REDACTED";

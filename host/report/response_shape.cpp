@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <boost/algorithm/string/case_conv.hpp>
 #include <boost/json.hpp>
 
 namespace pipehost::report {
@@ -10,17 +11,11 @@ namespace json = boost::json;
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 /// The node's type in lower case; for ["string", "null"] the type that is not null.
 std::string type_of(const json::object& node) {
   const auto* type = node.if_contains("type");
   if (!type) return node.contains("enum") ? "string" : "";
+  auto lower = [](const json::string& text) { return boost::algorithm::to_lower_copy(std::string(text)); };
   if (type->is_string()) return lower(type->get_string());
   if (type->is_array())
     for (const auto& t : type->get_array())
