@@ -59,13 +59,8 @@ bool has_cached_tokens(const json::value& response) {
   return response.at("usageMetadata").as_object().contains("cachedContentTokenCount");
 }
 
-/// Batch output lines by key (file mode).
-std::map<std::string, json::object> run_file_batch(const GeminiCalls& gemini, const std::string& jsonl,
-                                                   const std::string& display_name) {
-  HttpReply created = gemini.create_batch(gemini.upload(jsonl), display_name, kModel);
-  EXPECT_EQ(created.status, 200u) << created.body;
-  json::object done = gemini.wait_for_batch(str(parse_json(created.body).at("name")));
-  EXPECT_EQ(str(done.at("metadata").at("state")), "BATCH_STATE_SUCCEEDED") << json::serialize(done);
+/// The output lines of a finished file-mode batch, by key.
+std::map<std::string, json::object> output_lines(const GeminiCalls& gemini, const json::object& done) {
   std::string output = str(done.at("metadata").at("output").at("responsesFile"));
   std::string body = gemini.call("GET", "/v1beta/" + output + ":download?alt=media").body;
   std::map<std::string, json::object> lines;
@@ -76,6 +71,16 @@ std::map<std::string, json::object> run_file_batch(const GeminiCalls& gemini, co
     start = end + 1;
   }
   return lines;
+}
+
+/// Batch output lines by key (file mode).
+std::map<std::string, json::object> run_file_batch(const GeminiCalls& gemini, const std::string& jsonl,
+                                                   const std::string& display_name) {
+  HttpReply created = gemini.create_batch(gemini.upload(jsonl), display_name, kModel);
+  EXPECT_EQ(created.status, 200u) << created.body;
+  json::object done = gemini.wait_for_batch(str(parse_json(created.body).at("name")));
+  EXPECT_EQ(str(done.at("metadata").at("state")), "BATCH_STATE_SUCCEEDED") << json::serialize(done);
+  return output_lines(gemini, done);
 }
 
 std::string batch_line(const std::string& key, const json::object& request) {
@@ -297,15 +302,7 @@ TEST(EmulatorGeminiFaults, Grounding429GivesBatchLinesTheirOwn429Errors) {
   ASSERT_EQ(created.status, 200u) << "the batch create itself is not refused: " << created.body;
   json::object done = gemini.wait_for_batch(str(parse_json(created.body).at("name")));
   EXPECT_EQ(str(done.at("metadata").at("batchStats").at("failedRequestCount")), "2");
-  std::string output = str(done.at("metadata").at("output").at("responsesFile"));
-  std::string body = gemini.call("GET", "/v1beta/" + output + ":download?alt=media").body;
-  std::map<std::string, json::object> lines;
-  for (std::size_t start = 0; start < body.size();) {
-    std::size_t end = body.find('\n', start);
-    json::object line = parse_json(body.substr(start, end - start)).as_object();
-    lines[str(line.at("key"))] = line;
-    start = end + 1;
-  }
+  auto lines = output_lines(gemini, done);
   EXPECT_TRUE(lines.at("plain").contains("response"));
   for (std::string key : {"s0", "s1"}) {  // the first two search lines in input order
     const json::object& error = lines.at(key).at("error").as_object();
